@@ -1,0 +1,4 @@
+"""Everything that knows LiveRC: its markup (``parsing``) and its servers (``client``).
+
+Nothing in this package imports Dagster or the database layer.
+"""

@@ -1,0 +1,109 @@
+"""Fixtures shared by the whole suite: the shared LiveRC captures and real databases.
+
+Every database test runs on SQLite and on PostgreSQL. PostgreSQL tests run when
+``TRACK_SYNC_TEST_POSTGRES_URL`` (default: the local trust-auth server) answers;
+with ``TRACK_SYNC_REQUIRE_POSTGRES=1`` (set by ``.ci/run``) an unreachable server
+fails the tests instead of skipping them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED_LIVERC = Path(os.environ.get("TRACK_SYNC_SHARED_DIR", PROJECT_ROOT.parent / "shared")) / "liverc"
+DEFAULT_POSTGRES_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+
+
+def postgres_admin_url() -> str:
+    return os.environ.get("TRACK_SYNC_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+
+
+def postgres_required() -> bool:
+    return os.environ.get("TRACK_SYNC_REQUIRE_POSTGRES", "").strip() == "1"
+
+
+def _postgres_unavailable_reason() -> str | None:
+    engine = sa.create_engine(postgres_admin_url(), connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("select 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        return f"PostgreSQL at {postgres_admin_url()} is not reachable: {exc.__class__.__name__}"
+    finally:
+        engine.dispose()
+    return None
+
+
+_PG_REASON: list[str | None] = []
+
+
+def require_postgres() -> None:
+    """Skip (or, in CI, fail) the calling test when PostgreSQL cannot be reached."""
+    if not _PG_REASON:
+        _PG_REASON.append(_postgres_unavailable_reason())
+    reason = _PG_REASON[0]
+    if reason is not None:
+        if postgres_required():
+            pytest.fail(f"{reason} (TRACK_SYNC_REQUIRE_POSTGRES=1)")
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    require_postgres()
+    name = f"ts_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(postgres_admin_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(postgres_admin_url()).set(database=name)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A fresh SQLite database file for one test."""
+    return f"sqlite:///{tmp_path / 'catalogue.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """A fresh, empty catalogue database: once on SQLite, once on PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+# --- The real LiveRC captures in ../shared (never copied into this repository). ---
+
+
+def shared_liverc_dir() -> Path:
+    """The shared captures folder; skips the test with a clear message when absent."""
+    if not SHARED_LIVERC.is_dir():
+        pytest.skip(
+            f"shared LiveRC captures not found at {SHARED_LIVERC}: these tests read the real "
+            "pages from ../shared/liverc (set TRACK_SYNC_SHARED_DIR to its parent folder)"
+        )
+    return SHARED_LIVERC
+
+
+def shared_page(relative: str) -> str:
+    """The text of a captured page under ``shared/liverc/pages``."""
+    return (shared_liverc_dir() / "pages" / relative).read_text(encoding="utf-8")
+
+
+def shared_expected(name: str) -> dict[str, Any]:
+    """The expected values under ``shared/liverc/expected``."""
+    return json.loads((shared_liverc_dir() / "expected" / name).read_text(encoding="utf-8"))
