@@ -1,0 +1,24 @@
+"""Exact parsers for LiveRC's pages: the track list and a track's dashboard.
+
+They know LiveRC's markup only (no HTTP, no database): text in, domain models
+out, or a :class:`LiveRCParseError` naming what the page lacks.
+"""
+
+from __future__ import annotations
+
+from track_sync_assets.liverc.parsing.dashboard import parse_dashboard
+from track_sync_assets.liverc.parsing.errors import (
+    DashboardStructureError,
+    LiveRCParseError,
+    TrackListStructureError,
+)
+from track_sync_assets.liverc.parsing.track_list import parse_track_list, track_url
+
+__all__ = [
+    "DashboardStructureError",
+    "LiveRCParseError",
+    "TrackListStructureError",
+    "parse_dashboard",
+    "parse_track_list",
+    "track_url",
+]
