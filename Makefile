@@ -17,7 +17,7 @@ install: $(STAMP)
 
 ## The main job: a full sync against the bundled LiveRC simulator on SQLite.
 sync: $(STAMP)
-	$(BIN)/python -m track_sync_assets.demo
+	$(BIN)/track-sync demo
 
 ## The whole test suite, ruff included.
 test: $(STAMP) lint

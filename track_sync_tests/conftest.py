@@ -12,6 +12,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ import pytest
 import sqlalchemy as sa
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHARED_LIVERC = Path(os.environ.get("TRACK_SYNC_SHARED_DIR", PROJECT_ROOT.parent / "shared")) / "liverc"
+SHARED_DIR = Path(os.environ.get("TRACK_SYNC_SHARED_DIR", PROJECT_ROOT.parent / "shared"))
+SHARED_LIVERC = SHARED_DIR / "liverc"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 
 
@@ -36,7 +38,7 @@ def _postgres_unavailable_reason() -> str | None:
     try:
         with engine.connect() as conn:
             conn.execute(sa.text("select 1"))
-    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+    except Exception as exc:  # any failure means "not reachable"
         return f"PostgreSQL at {postgres_admin_url()} is not reachable: {exc.__class__.__name__}"
     finally:
         engine.dispose()
@@ -57,9 +59,9 @@ def require_postgres() -> None:
         pytest.skip(reason)
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """Create an empty PostgreSQL database, yield its URL, drop it afterwards."""
     require_postgres()
     name = f"ts_test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(postgres_admin_url(), isolation_level="AUTOCOMMIT")
@@ -72,6 +74,13 @@ def postgres_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-SUBCOMMAND_MODULES: tuple[str, ...] = ("parse", "simulate")
+SUBCOMMAND_MODULES: tuple[str, ...] = ("parse", "simulate", "sync")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,66 @@
+"""``track_geocodes``: coordinates for the addresses of listed tracks (cached by address)."""
+
+import time
+
+from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataValue, asset
+
+from track_sync_assets.defs.assets.dashboards import track_dashboards
+from track_sync_assets.defs.context import sync_id_of
+from track_sync_assets.defs.resources import CatalogueResource, GeocoderResource
+from track_sync_assets.defs.tags import GROUP
+from track_sync_assets.domain import Address
+from track_sync_assets.geocoding import geocode_addresses
+from track_sync_assets.store import CatalogueStore
+
+
+def listed_addresses(store: CatalogueStore) -> dict[str, Address]:
+    """Slug key -> address, for listed tracks whose dashboard was ever parsed."""
+    snapshot = store.latest_track_list()
+    if snapshot is None:
+        raise Failure(description="No track list has been fetched yet: materialize it first.")
+    keys = [listing.slug_key for listing in snapshot.listings]
+    return {
+        key: Address.of(state.dashboard)
+        for key, state in store.dashboard_states(keys).items()
+        if state.dashboard is not None
+    }
+
+
+@asset(group_name=GROUP, deps=[track_dashboards], kinds={"python"})
+def track_geocodes(
+    context: AssetExecutionContext, catalogue: CatalogueResource, geocoder: GeocoderResource
+) -> MaterializeResult:
+    """Coordinates of every listed track's address; only new or changed addresses are
+    looked up (the cache lives in the catalogue database)."""
+    started = time.perf_counter()
+    with catalogue.open() as store:
+        addresses = listed_addresses(store)
+        result = geocode_addresses(addresses, geocoder.build(), store)
+        summary = result.summary()
+        seconds = time.perf_counter() - started
+        store.record_stage(sync_id_of(context), "geocoding", seconds, counts=summary)
+        if result.failed:
+            context.log.warning(
+                f"{len(result.failed)} addresses could not be geocoded now (retried next run): "
+                + ", ".join(sorted(result.failed)[:20])
+            )
+        precision = result.precision_counts
+        return MaterializeResult(
+            metadata={
+                "addresses": len(addresses),
+                "distinct_addresses": result.distinct_addresses,
+                "cache_hits": result.cache_hits,
+                "lookups": result.lookups,
+                "not_found": result.not_found,
+                "rejected": len(result.rejected),
+                "failed": len(result.failed),
+                **{
+                    f"precision_{name}": precision.get(name, 0)
+                    for name in ("street", "postal", "city", "region", "country")
+                },
+                "rejected_addresses": MetadataValue.json(
+                    dict(sorted(result.rejected.items())[:100])
+                ),
+                "stage_seconds": round(seconds, 3),
+            }
+        )

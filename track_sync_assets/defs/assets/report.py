@@ -1,0 +1,101 @@
+"""``track_sync_report``: the Markdown change report of one sync, on disk and in the UI."""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+
+from track_sync_assets.defs.assets.tracks import failed_dashboards, tracks
+from track_sync_assets.defs.context import sync_id_of
+from track_sync_assets.defs.resources import CatalogueResource
+from track_sync_assets.defs.tags import GROUP
+from track_sync_assets.quality import completeness, coordinate_findings, email_findings
+from track_sync_assets.report import (
+    DashboardFailure,
+    QualityFinding,
+    ReportInput,
+    prune_reports,
+    render_report,
+    write_report,
+)
+from track_sync_assets.report.files import reports_dir_from_env, retention_days_from_env
+from track_sync_assets.store import HistoryEntry, project_root
+
+
+@asset(group_name=GROUP, deps=[tracks], kinds={"python", "markdown"})
+def track_sync_report(
+    context: AssetExecutionContext, catalogue: CatalogueResource
+) -> MaterializeResult:
+    """What one sync changed, what failed and what looks wrong, as Markdown
+    (``docs/reports/track-sync-YYYY-MM-DD-HH-MM-SS.md``)."""
+    with catalogue.open() as store:
+        sync_id = sync_id_of(context)
+        now = datetime.now(UTC)
+        run = store.get_run(sync_id)
+        counts: dict[str, Any] = (run.counts or {}).get("catalogue", {}) if run else {}
+        frame = store.tracks_frame(active_only=False)
+        names = dict(zip(frame["slug_key"], frame["name"], strict=True))
+        active = frame[frame["is_active"].astype(bool)]
+        snapshot = store.latest_track_list()
+        listed = [t.slug_key for t in snapshot.listings] if snapshot else []
+
+        findings = [
+            QualityFinding("coordinates", f.slug, f.problem) for f in coordinate_findings(active)
+        ] + [QualityFinding("email", f.slug, f.problem) for f in email_findings(active)]
+        failures = [
+            DashboardFailure(s.slug, names.get(s.slug_key), s.last_outcome.value, s.last_reason)
+            for s in failed_dashboards(store.dashboard_states(listed))
+        ]
+        data = ReportInput(
+            sync_id=sync_id,
+            generated_at=now,
+            sync={
+                "listed": len(listed),
+                "counts": {k: v for k, v in counts.items() if isinstance(v, int)},
+                "changes": _changes(store.changes_for_run(sync_id), names),
+                "refreshed": counts.get("refreshed", 0),
+                "refreshed_fields": counts.get("refreshed_fields", {}),
+            },
+            dashboard_failures=failures,
+            quality_findings=findings,
+            completeness=completeness(active),
+            stage_seconds=(run.timings or {}) if run else {},
+            requests=(run.requests or {}) if run else {},
+            geocoding=((run.counts or {}).get("geocoding", {}) if run else {}),
+        )
+        text = render_report(data)
+        directory = reports_dir_from_env(project_root())
+        path = write_report(directory, now, text)
+        pruned = prune_reports(directory, now=now, retention_days=retention_days_from_env())
+        store.finish_run(sync_id, "succeeded", finished_at=now)
+        context.log.info(f"report written to {path}; {len(pruned)} old reports pruned")
+        return MaterializeResult(
+            metadata={
+                "report": MetadataValue.md(text),
+                "path": MetadataValue.path(str(path)),
+                "dashboard_failures": len(failures),
+                "quality_findings": len(findings),
+                "pruned_reports": len(pruned),
+            }
+        )
+
+
+def _changes(history: Sequence[HistoryEntry], names: dict[str, str]) -> list[dict[str, Any]]:
+    """History rows of one sync, grouped per track as the report shows them."""
+    grouped: dict[tuple[str, str], dict[str, Any]] = {}
+    for entry in history:
+        change = grouped.setdefault(
+            (entry.slug_key, entry.kind.value),
+            {
+                "slug": entry.slug_key,
+                "name": names.get(entry.slug_key),
+                "kind": entry.kind.value,
+                "fields": [],
+            },
+        )
+        if entry.kind.value == "updated" and entry.field is not None:
+            change["fields"].append(
+                {"field": entry.field, "old": entry.old_value, "new": entry.new_value}
+            )
+    return list(grouped.values())

@@ -1,0 +1,60 @@
+"""Where reports live: ``docs/reports/track-sync-YYYY-MM-DD-HH-MM-SS.md``, pruned by age."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+REPORT_NAME = re.compile(r"^track-sync-(\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})\.md$")
+
+
+def reports_dir_from_env(project_root: Path) -> Path:
+    """``TRACK_SYNC_REPORTS_DIR``, default ``docs/reports`` under the project root."""
+    configured = os.environ.get("TRACK_SYNC_REPORTS_DIR", "").strip()
+    path = Path(configured) if configured else Path("docs/reports")
+    return path if path.is_absolute() else project_root / path
+
+
+def retention_days_from_env() -> int:
+    """``TRACK_SYNC_REPORT_RETENTION_DAYS``, default 90."""
+    raw = os.environ.get("TRACK_SYNC_REPORT_RETENTION_DAYS", "").strip()
+    if not raw:
+        return 90
+    days = int(raw)
+    if days < 1:
+        raise ValueError(f"TRACK_SYNC_REPORT_RETENTION_DAYS must be at least 1, got {raw!r}")
+    return days
+
+
+def report_path(directory: Path, generated_at: datetime) -> Path:
+    """The report file for a sync generated at ``generated_at`` (UTC)."""
+    return directory / f"track-sync-{generated_at.astimezone(UTC):%Y-%m-%d-%H-%M-%S}.md"
+
+
+def write_report(directory: Path, generated_at: datetime, text: str) -> Path:
+    """Write atomically (temp file, then rename) and return the path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = report_path(directory, generated_at)
+    temp = path.with_suffix(".md.tmp")
+    temp.write_text(text, encoding="utf-8")
+    temp.replace(path)
+    return path
+
+
+def prune_reports(directory: Path, *, now: datetime, retention_days: int) -> list[Path]:
+    """Delete reports older than ``retention_days`` (by the time in their name)."""
+    if not directory.is_dir():
+        return []
+    cutoff = now.astimezone(UTC) - timedelta(days=retention_days)
+    removed = []
+    for path in directory.iterdir():
+        match = REPORT_NAME.match(path.name)
+        if not match:
+            continue
+        stamp = datetime.strptime(match.group(1), "%Y-%m-%d-%H-%M-%S").replace(tzinfo=UTC)
+        if stamp < cutoff:
+            path.unlink()
+            removed.append(path)
+    return sorted(removed)

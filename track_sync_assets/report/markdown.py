@@ -1,0 +1,206 @@
+"""Render one sync's change report as Markdown.
+
+Scraped text (track names, addresses, errors) is data: every value goes through
+:func:`escape_markdown` so it can neither break a table nor inject links, HTML or
+headings into the report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#!|~])")
+_MAX_CELL = 200
+
+
+def escape_markdown(value: Any, *, limit: int = _MAX_CELL) -> str:
+    """Make any value safe to show inside Markdown text or a table cell."""
+    if value is None:
+        return "∅"
+    text = " ".join(str(value).split())  # newlines and tabs fold to one space
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    text = text.replace("&", "&amp;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A Markdown table with every cell escaped."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(escape_markdown(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardFailure:
+    """A track whose dashboard could not be refreshed in this sync."""
+
+    slug: str
+    name: str | None
+    outcome: str
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class QualityFinding:
+    """One data-quality problem found by the checks (bad coordinates, bad e-mail...)."""
+
+    check: str
+    slug: str
+    problem: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInput:
+    """Everything one report shows."""
+
+    sync_id: str
+    generated_at: datetime
+    sync: Mapping[str, Any]
+    """``SyncResult.to_dict()`` of the catalogue upsert."""
+    dashboard_failures: Sequence[DashboardFailure] = ()
+    quality_findings: Sequence[QualityFinding] = ()
+    completeness: Mapping[str, float] = field(default_factory=dict)
+    """Share of active tracks with each field (0..1)."""
+    stage_seconds: Mapping[str, float] = field(default_factory=dict)
+    requests: Mapping[str, Any] = field(default_factory=dict)
+    """The HTTP client's request counts (flat or one level nested)."""
+    geocoding: Mapping[str, Any] = field(default_factory=dict)
+
+
+def render_report(data: ReportInput) -> str:
+    """The whole report as Markdown text."""
+    sync = data.sync
+    counts: Mapping[str, int] = sync.get("counts", {})
+    changes: Sequence[Mapping[str, Any]] = sync.get("changes", [])
+    lines = [
+        f"# Track sync report {data.generated_at:%Y-%m-%d %H:%M:%S} UTC",
+        "",
+        f"Sync `{escape_markdown(data.sync_id)}`: {sync.get('listed', 0)} tracks listed.",
+        "",
+        "## Summary",
+        "",
+        "| | tracks |",
+        "|---|---:|",
+    ]
+    for kind in ("added", "updated", "refreshed", "unchanged", "deactivated", "reactivated"):
+        lines.append(f"| {kind} | {counts.get(kind, 0)} |")
+    lines.append(f"| dashboard failures | {len(data.dashboard_failures)} |")
+    lines.append(f"| data-quality findings | {len(data.quality_findings)} |")
+
+    lines += _track_section("New tracks", changes, "added")
+    lines += _changes_section(changes)
+    lines += _track_section("Deactivated", changes, "deactivated")
+    lines += _track_section("Reactivated", changes, "reactivated")
+    lines += _failures_section(data.dashboard_failures)
+    lines += _quality_section(data.quality_findings, data.completeness)
+    lines += _refresh_section(sync)
+    lines += _numbers_section("Geocoding", data.geocoding)
+    lines += _numbers_section("Stage timings (seconds)", data.stage_seconds)
+    lines += _numbers_section("Requests", data.requests)
+    return "\n".join(lines) + "\n"
+
+
+def _track_section(title: str, changes: Sequence[Mapping[str, Any]], kind: str) -> list[str]:
+    rows = [c for c in changes if c.get("kind") == kind]
+    lines = ["", f"## {title} ({len(rows)})", ""]
+    if not rows:
+        return [*lines, "None."]
+    lines += ["| slug | name |", "|---|---|"]
+    lines += [f"| {escape_markdown(c['slug'])} | {escape_markdown(c.get('name'))} |" for c in rows]
+    return lines
+
+
+def _changes_section(changes: Sequence[Mapping[str, Any]]) -> list[str]:
+    updated = [c for c in changes if c.get("kind") == "updated"]
+    lines = ["", f"## Catalogue changes ({len(updated)} tracks)", ""]
+    if not updated:
+        return [*lines, "None."]
+    lines += ["| slug | name | field | old | new |", "|---|---|---|---|---|"]
+    for change in updated:
+        for fc in change.get("fields", []):
+            lines.append(
+                f"| {escape_markdown(change['slug'])} | {escape_markdown(change.get('name'))} "
+                f"| {escape_markdown(fc['field'])} | {escape_markdown(fc.get('old'))} "
+                f"| {escape_markdown(fc.get('new'))} |"
+            )
+    return lines
+
+
+def _failures_section(failures: Sequence[DashboardFailure]) -> list[str]:
+    lines = ["", f"## Dashboard failures ({len(failures)})", ""]
+    if not failures:
+        return [*lines, "None: every dashboard was fetched or confirmed unchanged."]
+    lines += [
+        "Stored data of these tracks was kept as it was.",
+        "",
+        "| slug | name | outcome | reason |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {escape_markdown(f.slug)} | {escape_markdown(f.name)} | {escape_markdown(f.outcome)} "
+        f"| {escape_markdown(f.reason)} |"
+        for f in failures
+    ]
+    return lines
+
+
+def _quality_section(
+    findings: Sequence[QualityFinding], completeness: Mapping[str, float]
+) -> list[str]:
+    lines = ["", f"## Data-quality findings ({len(findings)})", ""]
+    if completeness:
+        lines.append(
+            "Completeness of active tracks: "
+            + ", ".join(f"{escape_markdown(k)} {v:.1%}" for k, v in completeness.items())
+            + "."
+        )
+        lines.append("")
+    if not findings:
+        return [*lines, "None."]
+    lines += ["| check | slug | problem |", "|---|---|---|"]
+    lines += [
+        f"| {escape_markdown(f.check)} | {escape_markdown(f.slug)} | {escape_markdown(f.problem)} |"
+        for f in findings
+    ]
+    return lines
+
+
+def _refresh_section(sync: Mapping[str, Any]) -> list[str]:
+    refreshed = sync.get("refreshed", 0)
+    fields = sync.get("refreshed_fields", {})
+    detail = ", ".join(f"{escape_markdown(k)} {v}" for k, v in sorted(fields.items()) if v)
+    return [
+        "",
+        "## Volatile refresh",
+        "",
+        f"{refreshed} tracks had only volatile fields (activity, counters, last-updated text) "
+        f"refreshed{': ' + detail if detail else ''}.",
+    ]
+
+
+def _numbers_section(title: str, numbers: Mapping[str, Any]) -> list[str]:
+    lines = ["", f"## {title}", ""]
+    flat = dict(_flatten(numbers))
+    if not flat:
+        return [*lines, "Not recorded."]
+    lines += ["| | |", "|---|---:|"]
+    lines += [f"| {escape_markdown(k)} | {escape_markdown(v)} |" for k, v in flat.items()]
+    return lines
+
+
+def _flatten(numbers: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    items: list[tuple[str, Any]] = []
+    for key, value in numbers.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            items += _flatten(value, f"{name}.")
+        elif isinstance(value, float):
+            items.append((name, round(value, 3)))
+        else:
+            items.append((name, value))
+    return items

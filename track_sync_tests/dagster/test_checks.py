@@ -1,0 +1,101 @@
+"""Asset checks pass on good data and name the offenders on bad data."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from dagster import Definitions, build_asset_check_context
+
+from track_sync_assets.definitions import defs
+from track_sync_assets.defs.checks import (
+    tracks_completeness,
+    tracks_coordinates_valid,
+    tracks_emails_valid,
+)
+from track_sync_assets.defs.resources import CatalogueResource
+from track_sync_assets.defs.runner import run_sync_chain
+from track_sync_assets.store.schema import tracks as tracks_table
+from track_sync_tests.dagster.conftest import Deployment
+
+
+def test_definitions_load_with_every_asset_check_and_automation() -> None:
+    Definitions.validate_loadable(defs)
+    repo = defs.get_repository_def()
+    assert {key.to_user_string() for key in repo.asset_graph.get_all_asset_keys()} == {
+        "liverc_track_list",
+        "track_dashboards",
+        "track_geocodes",
+        "tracks",
+        "track_sync_report",
+    }
+    checks = {key.name for key in repo.asset_graph.asset_check_keys}
+    assert {
+        "track_list_passes_sanity_guard",
+        "dashboard_failure_share",
+        "tracks_coordinates_valid",
+        "tracks_emails_valid",
+        "tracks_completeness",
+    } <= checks
+    assert {s.name for s in repo.sensor_defs} >= {
+        "dashboards_after_track_list",
+        "catalogue_after_dashboards",
+    }
+
+
+def run_check(check, url: str):
+    context = build_asset_check_context()
+    return check(context, catalogue=CatalogueResource(database_url=url))
+
+
+def test_checks_pass_on_a_clean_sync_and_fail_on_injected_bad_data(
+    deployment: Deployment,
+) -> None:
+    outcome = run_sync_chain(defs, deployment.instance, echo=lambda line: None)
+    assert outcome.succeeded
+    catalogue_run = outcome.run_ids["catalogue"]
+    evaluations = {
+        e.dagster_event.event_specific_data.check_name: e.dagster_event.event_specific_data
+        for e in deployment.instance.all_logs(catalogue_run)
+        if e.dagster_event and e.dagster_event.event_type_value == "ASSET_CHECK_EVALUATION"
+    }
+    for name in ("tracks_coordinates_valid", "tracks_emails_valid", "dashboard_failure_share"):
+        assert evaluations[name].passed, (name, evaluations[name].metadata)
+
+    store = deployment.store()
+    frame = store.tracks_frame(active_only=True)
+    us = frame[frame["country_code"] == "US"]["slug_key"].tolist()
+    zero, half, abroad, bad_email = us[:4]
+    engine = sa.create_engine(store.url)
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        # The table itself refuses coordinates out of range.
+        conn.execute(
+            sa.update(tracks_table).where(tracks_table.c.slug_key == zero).values(latitude=95.0)
+        )
+    updates = {
+        zero: {"latitude": 0.0, "longitude": 0.0},
+        half: {"longitude": None},
+        abroad: {"latitude": -33.87, "longitude": 151.21},  # Sydney, for a US track
+        bad_email: {"email": "info@@example..com"},
+    }
+    with engine.begin() as conn:
+        for slug, values in updates.items():
+            conn.execute(
+                sa.update(tracks_table).where(tracks_table.c.slug_key == slug).values(**values)
+            )
+    engine.dispose()
+
+    coordinates = run_check(tracks_coordinates_valid, deployment.catalogue_url)
+    assert not coordinates.passed
+    assert coordinates.metadata["offenders"].value == 3
+    listed = coordinates.metadata["offending_tracks"].value
+    for slug in (zero, half, abroad):
+        assert slug in listed.lower()
+
+    emails = run_check(tracks_emails_valid, deployment.catalogue_url)
+    assert not emails.passed
+    assert emails.metadata["offenders"].value == 1
+    assert bad_email in emails.metadata["offending_tracks"].value.lower()
+
+    completeness = run_check(tracks_completeness, deployment.catalogue_url)
+    assert completeness.passed
+    assert 0.9 < completeness.metadata["share_email"].value <= 1.0
