@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from datetime import date
 from pathlib import Path
 
@@ -68,6 +69,8 @@ def _instance():
 
 
 def _run(action) -> int:
+    # Dagster flags single-run backfills as beta; the command's own lines say what matters.
+    warnings.filterwarnings("ignore", message=r".*is currently in beta.*")
     from track_sync_assets.definitions import defs
     from track_sync_assets.defs.runner import SyncAlreadyRunning
 

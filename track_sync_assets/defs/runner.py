@@ -46,6 +46,11 @@ ACTIVE_STATUSES = [
 ]
 
 
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+"""The command prints its own stage lines; Dagster's console shows warnings and errors
+(every event is still in the run's log in the UI)."""
+
+
 class SyncAlreadyRunning(RuntimeError):
     """Another sync holds the LiveRC lane."""
 
@@ -179,8 +184,11 @@ def refuse_if_running(instance: DagsterInstance) -> None:
 def _execute(
     defs: Definitions, job_name: str, instance: DagsterInstance, tags: Mapping[str, str]
 ) -> ExecuteInProcessResult:
-    return defs.get_job_def(job_name).execute_in_process(
-        instance=instance, tags={**tags, LAUNCHED_BY_TAG: "cli"}, raise_on_error=False
+    return defs.resolve_job_def(job_name).execute_in_process(
+        instance=instance,
+        tags={**tags, LAUNCHED_BY_TAG: "cli"},
+        raise_on_error=False,
+        run_config=QUIET,
     )
 
 
@@ -199,12 +207,12 @@ def _dashboard_line(
     end = keys.index(tags[ASSET_PARTITION_RANGE_END_TAG])
     attempted = keys[start : end + 1]
     done = instance.get_materialized_partitions(DASHBOARDS_KEY)
-    run_done = [
-        e
+    run_done = {
+        e.dagster_event.partition
         for e in instance.all_logs(result.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)
         if e.dagster_event and e.dagster_event.asset_key == DASHBOARDS_KEY
-    ]
-    failed = len(attempted) - len(run_done)
+    }
+    failed = len(set(attempted) - run_done)
     text = f"{len(run_done)} of {len(attempted)} tracks refreshed, {failed} failed"
     if failed:
         text += f" ({len(set(attempted) & done)} have older data)"

@@ -46,7 +46,7 @@ def test_sensors_chain_list_then_every_dashboard_then_the_catalogue(
 ) -> None:
     deployment = sqlite_deployment
     instance = deployment.instance
-    listed = defs.get_job_def("track_list_job").execute_in_process(instance=instance)
+    listed = defs.resolve_job_def("track_list_job").execute_in_process(instance=instance)
     assert listed.success
 
     tick = evaluate(dashboards_after_track_list, deployment)
@@ -62,7 +62,7 @@ def test_sensors_chain_list_then_every_dashboard_then_the_catalogue(
 
     broken = sorted(keys)[5]
     deployment.simulator.set_faults(FaultSpec.parse(f"broken={broken}"))
-    fetched = defs.get_job_def("dashboards_job").execute_in_process(
+    fetched = defs.resolve_job_def("dashboards_job").execute_in_process(
         instance=instance, tags=request.tags, raise_on_error=False
     )
     run = instance.get_run_by_id(fetched.run_id)
@@ -72,7 +72,7 @@ def test_sensors_chain_list_then_every_dashboard_then_the_catalogue(
     tick = evaluate(catalogue_after_dashboards, deployment)
     assert len(tick.run_requests) == 1, "some tracks failed: the catalogue still updates"
     assert tick.run_requests[0].tags[SYNC_ID_TAG] == listed.run_id
-    catalogue = defs.get_job_def("catalogue_job").execute_in_process(
+    catalogue = defs.resolve_job_def("catalogue_job").execute_in_process(
         instance=instance, tags=tick.run_requests[0].tags
     )
     assert catalogue.success
@@ -82,10 +82,10 @@ def test_sensors_chain_list_then_every_dashboard_then_the_catalogue(
 def test_no_catalogue_run_when_most_dashboards_fail(sqlite_deployment: Deployment) -> None:
     deployment = sqlite_deployment
     instance = deployment.instance
-    defs.get_job_def("track_list_job").execute_in_process(instance=instance)
+    defs.resolve_job_def("track_list_job").execute_in_process(instance=instance)
     request = evaluate(dashboards_after_track_list, deployment).run_requests[0]
     deployment.simulator.set_faults(FaultSpec.parse("5xx=1.0"))
-    fetched = defs.get_job_def("dashboards_job").execute_in_process(
+    fetched = defs.resolve_job_def("dashboards_job").execute_in_process(
         instance=instance, tags=request.tags, raise_on_error=False
     )
     assert instance.get_run_by_id(fetched.run_id).tags[RESULT_TAG] == "failed"
