@@ -68,25 +68,29 @@ def track_dashboards(
         outcomes: Counter[str] = Counter()
         failures: list[DashboardFetch] = []
         pending: list[DashboardFetch] = []
+        spent = Counter[str]()  # seconds spent logging Dagster events / writing the store
         fetcher = _Fetcher(liverc.settings(), work)
         for fetch in fetcher.results():
             outcomes[fetch.outcome.value] += 1
             pending.append(fetch)
+            mark = time.perf_counter()
             if fetch.outcome in MATERIALIZED_OUTCOMES:
                 context.log_event(_materialization(context, fetch))
             else:
                 failures.append(fetch)
+            spent["dagster_events_s"] += time.perf_counter() - mark
             if len(pending) >= RECORD_EVERY:
+                mark = time.perf_counter()
                 store.record_dashboard_fetches(sync_id, pending)
+                spent["store_writes_s"] += time.perf_counter() - mark
                 pending = []
         if pending:
             store.record_dashboard_fetches(sync_id, pending)
         fetcher.raise_if_failed()
 
         seconds = time.perf_counter() - started
-        store.record_stage(
-            sync_id, "dashboards", seconds, requests=fetcher.stats, counts=dict(outcomes)
-        )
+        counts = {**outcomes, **{k: round(v, 3) for k, v in spent.items()}}
+        store.record_stage(sync_id, "dashboards", seconds, requests=fetcher.stats, counts=counts)
         share = len(failures) / len(keys) if keys else 0.0
         result = (
             "complete" if not failures else "partial" if share <= max_failure_share() else "failed"

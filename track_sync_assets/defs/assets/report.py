@@ -1,5 +1,6 @@
 """``track_sync_report``: the Markdown change report of one sync, on disk and in the UI."""
 
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +30,7 @@ def track_sync_report(
 ) -> MaterializeResult:
     """What one sync changed, what failed and what looks wrong, as Markdown
     (``docs/reports/track-sync-YYYY-MM-DD-HH-MM-SS.md``)."""
+    started = time.perf_counter()
     with catalogue.open() as store:
         sync_id = sync_id_of(context)
         now = datetime.now(UTC)
@@ -68,6 +70,7 @@ def track_sync_report(
         directory = reports_dir_from_env(project_root())
         path = write_report(directory, now, text)
         pruned = prune_reports(directory, now=now, retention_days=retention_days_from_env())
+        store.record_stage(sync_id, "report", time.perf_counter() - started)
         store.finish_run(sync_id, "succeeded", finished_at=now)
         context.log.info(f"report written to {path}; {len(pruned)} old reports pruned")
         return MaterializeResult(

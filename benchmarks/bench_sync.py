@@ -1,0 +1,132 @@
+"""Wall time of the full daily chain (track list, dashboards, geocodes, tracks, report)
+against the LiveRC simulator, on SQLite and on PostgreSQL, and Dagster's share of it.
+
+Each database gets a fresh catalogue and a fresh Dagster instance; day 1 is the first
+load, day 2 the next day (mostly 304s). "Work" is the time spent in track-sync's own code
+(fetching, parsing, geocoding, database writes); "Dagster" is the rest of the wall time
+plus the time spent logging per-partition events inside the dashboards step.
+
+    .venv/bin/python benchmarks/bench_sync.py [--tracks 1090] [--rps 1000]
+        [--databases sqlite postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import uuid
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+
+warnings.filterwarnings("ignore")
+
+from dagster import instance_for_test  # noqa: E402
+
+from track_sync_assets.definitions import defs  # noqa: E402
+from track_sync_assets.defs.runner import run_sync_chain  # noqa: E402
+from track_sync_assets.simulator import SimulatorConfig, serve_in_thread  # noqa: E402
+from track_sync_assets.store import CatalogueStore  # noqa: E402
+
+POSTGRES = os.environ.get(
+    "TRACK_SYNC_BENCH_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@contextmanager
+def postgres_database():
+    name = f"ts_bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.engine.make_url(POSTGRES).set(database=name).render_as_string(False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def deployment(kind: str, tmp: Path):
+    if kind == "sqlite":
+        (tmp / "dagster").mkdir()
+        with instance_for_test(temp_dir=str(tmp / "dagster")) as instance:
+            yield instance, f"sqlite:///{tmp / 'catalogue.db'}"
+        return
+    with postgres_database() as dagster_url, postgres_database() as catalogue_url:
+        overrides = {"storage": {"postgres": {"postgres_url": dagster_url}}}
+        with instance_for_test(overrides=overrides) as instance:
+            yield instance, catalogue_url
+
+
+def one_day(instance, catalogue_url: str, label: str) -> None:
+    started = time.perf_counter()
+    outcome = run_sync_chain(defs, instance, echo=lambda line: None)
+    wall = time.perf_counter() - started
+    if not outcome.succeeded:
+        sys.exit(f"{label}: sync failed: {outcome.error}")
+    with CatalogueStore(catalogue_url) as store:
+        run = store.get_run(outcome.sync_id)
+    timings, counts = run.timings, run.counts
+    fetch = run.requests["dashboards"]["wall_time_s"]
+    events = counts["dashboards"].get("dagster_events_s", 0.0)
+    writes = counts["dashboards"].get("store_writes_s", 0.0)
+    work = (
+        timings["track_list"]
+        + fetch
+        + writes
+        + timings["geocoding"]
+        + timings["catalogue"]
+        + timings.get("report", 0.0)
+    )
+    dagster = wall - work
+    print(
+        f"{label:<18} wall {wall:7.1f} s | list {timings['track_list']:5.2f} | "
+        f"dashboards step {timings['dashboards']:6.1f} (fetch {fetch:5.1f}, "
+        f"events {events:5.1f}, db {writes:4.1f}) | geocode {timings['geocoding']:4.2f} | "
+        f"upsert {timings['catalogue']:4.2f} | work {work:6.1f} s | "
+        f"Dagster {dagster:6.1f} s ({dagster / wall:.0%})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tracks", type=int, default=1090)
+    parser.add_argument("--rps", type=float, default=1000.0)
+    parser.add_argument("--latency-ms", type=float, default=0.0)
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"])
+    args = parser.parse_args()
+    os.environ.update(
+        {
+            "TRACK_SYNC_MAX_RPS": str(args.rps),
+            "TRACK_SYNC_GEOCODER": "offline",
+            "TRACK_SYNC_REPORTS_DIR": tempfile.mkdtemp(prefix="ts-bench-reports-"),
+        }
+    )
+    print(
+        f"{args.tracks} tracks, {args.latency_ms:g} ms latency, max {args.rps:g} requests/s, "
+        f"concurrency {os.environ.get('TRACK_SYNC_MAX_CONCURRENCY', '6')}"
+    )
+    for kind in args.databases:
+        config = SimulatorConfig(tracks=args.tracks, day=1, latency_median_ms=args.latency_ms)
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            serve_in_thread(config) as sim,
+            deployment(kind, Path(tmp)) as (instance, url),
+        ):
+            os.environ["LIVERC_LIST_URL"] = sim.list_url
+            os.environ["LIVERC_TRACK_URL_TEMPLATE"] = sim.track_url_template
+            os.environ["TRACK_SYNC_DATABASE_URL"] = url
+            one_day(instance, url, f"{kind} day 1")
+            sim.set_day(2)
+            one_day(instance, url, f"{kind} day 2")
+
+
+if __name__ == "__main__":
+    main()
