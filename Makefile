@@ -15,9 +15,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## The main job: a full sync against the bundled LiveRC simulator on SQLite.
+## The main job: a full sync against the bundled LiveRC simulator on SQLite
+## (`make sync LIVERC=live`: against the configured, by default the real, LiveRC).
+LIVERC ?= simulator
+
 sync: $(STAMP)
+ifeq ($(LIVERC),live)
+	$(BIN)/track-sync sync
+else
 	$(BIN)/track-sync demo
+endif
 
 ## The whole test suite, ruff included.
 test: $(STAMP) lint

@@ -5,7 +5,6 @@ Pure functions over the ``tracks`` table as a DataFrame; no Dagster, no database
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -32,11 +31,10 @@ class Finding:
 
 
 def _present(value: Any) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, float) and math.isnan(value):
-        return False
-    return not (isinstance(value, str) and not value.strip())
+    """False for None, NaN, ``pd.NA`` (the store's nullable dtypes) and blank text."""
+    if isinstance(value, str):
+        return bool(value.strip())
+    return not (pd.api.types.is_scalar(value) and pd.isna(value))
 
 
 def _rows(frame: pd.DataFrame, columns: Iterable[str]) -> Iterable[dict[str, Any]]:

@@ -4,6 +4,7 @@ import os
 import warnings
 from datetime import timedelta
 
+import pandas as pd
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
@@ -82,6 +83,11 @@ def dashboard_failure_share(
         )
 
 
+def _active_tracks(catalogue: CatalogueResource) -> pd.DataFrame:
+    with catalogue.open() as store:
+        return store.tracks_frame(active_only=True)
+
+
 def _findings_result(findings: list[Finding], checked: int, what: str) -> AssetCheckResult:
     table = markdown_table(
         ("track", "problem"), ((f.slug, f.problem) for f in findings[:MAX_LISTED_OFFENDERS])
@@ -103,9 +109,8 @@ def tracks_coordinates_valid(
     context: AssetCheckExecutionContext, catalogue: CatalogueResource
 ) -> AssetCheckResult:
     """Latitude and longitude in range, both or neither, not (0, 0), inside the country."""
-    with catalogue.open() as store:
-        active = store.tracks_frame(active_only=True)
-        return _findings_result(coordinate_findings(active), len(active), "coordinates")
+    active = _active_tracks(catalogue)
+    return _findings_result(coordinate_findings(active), len(active), "coordinates")
 
 
 @asset_check(asset=tracks)
@@ -113,9 +118,8 @@ def tracks_emails_valid(
     context: AssetCheckExecutionContext, catalogue: CatalogueResource
 ) -> AssetCheckResult:
     """E-mail addresses are valid syntax (email-validator, no network look-ups)."""
-    with catalogue.open() as store:
-        active = store.tracks_frame(active_only=True)
-        return _findings_result(email_findings(active), len(active), "e-mail addresses")
+    active = _active_tracks(catalogue)
+    return _findings_result(email_findings(active), len(active), "e-mail addresses")
 
 
 @asset_check(asset=tracks)
@@ -123,14 +127,13 @@ def tracks_completeness(
     context: AssetCheckExecutionContext, catalogue: CatalogueResource
 ) -> AssetCheckResult:
     """Share of active tracks with coordinates, e-mail, phone and website (informational)."""
-    with catalogue.open() as store:
-        active = store.tracks_frame(active_only=True)
-        shares = completeness(active)
-        return AssetCheckResult(
-            passed=True,
-            description=", ".join(f"{k} {v:.1%}" for k, v in shares.items()),
-            metadata={f"share_{k}": v for k, v in shares.items()} | {"active_tracks": len(active)},
-        )
+    active = _active_tracks(catalogue)
+    shares = completeness(active)
+    return AssetCheckResult(
+        passed=True,
+        description=", ".join(f"{k} {v:.1%}" for k, v in shares.items()),
+        metadata={f"share_{k}": v for k, v in shares.items()} | {"active_tracks": len(active)},
+    )
 
 
 FRESHNESS_WINDOW = timedelta(hours=26)

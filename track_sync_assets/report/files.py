@@ -11,20 +11,29 @@ REPORT_NAME = re.compile(r"^track-sync-(\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})\.md
 
 
 def reports_dir_from_env(project_root: Path) -> Path:
-    """``TRACK_SYNC_REPORTS_DIR``, default ``docs/reports`` under the project root."""
+    """``TRACK_SYNC_REPORTS_DIR``, default ``docs/reports`` under the project root.
+
+    ``~`` is the user's home; other relative paths are taken from the project root.
+    """
     configured = os.environ.get("TRACK_SYNC_REPORTS_DIR", "").strip()
-    path = Path(configured) if configured else Path("docs/reports")
+    path = Path(configured).expanduser() if configured else Path("docs/reports")
     return path if path.is_absolute() else project_root / path
 
 
 def retention_days_from_env() -> int:
-    """``TRACK_SYNC_REPORT_RETENTION_DAYS``, default 90."""
+    """``TRACK_SYNC_REPORT_RETENTION_DAYS``, default 90 (a whole number of days, >= 1)."""
     raw = os.environ.get("TRACK_SYNC_REPORT_RETENTION_DAYS", "").strip()
     if not raw:
         return 90
-    days = int(raw)
+    try:
+        days = int(raw)
+    except ValueError:
+        days = 0
     if days < 1:
-        raise ValueError(f"TRACK_SYNC_REPORT_RETENTION_DAYS must be at least 1, got {raw!r}")
+        raise ValueError(
+            f"TRACK_SYNC_REPORT_RETENTION_DAYS must be a whole number of days, at least 1; "
+            f"got {raw!r}"
+        )
     return days
 
 
@@ -44,17 +53,28 @@ def write_report(directory: Path, generated_at: datetime, text: str) -> Path:
 
 
 def prune_reports(directory: Path, *, now: datetime, retention_days: int) -> list[Path]:
-    """Delete reports older than ``retention_days`` (by the time in their name)."""
+    """Delete reports older than ``retention_days`` (by the time in their name).
+
+    Only files named like a report with a real date in the name are touched.
+    """
     if not directory.is_dir():
         return []
     cutoff = now.astimezone(UTC) - timedelta(days=retention_days)
     removed = []
     for path in directory.iterdir():
-        match = REPORT_NAME.match(path.name)
-        if not match:
-            continue
-        stamp = datetime.strptime(match.group(1), "%Y-%m-%d-%H-%M-%S").replace(tzinfo=UTC)
-        if stamp < cutoff:
+        stamp = _report_time(path)
+        if stamp is not None and stamp < cutoff:
             path.unlink()
             removed.append(path)
     return sorted(removed)
+
+
+def _report_time(path: Path) -> datetime | None:
+    """The UTC time in a report's file name; None for any other file."""
+    match = REPORT_NAME.match(path.name)
+    if match is None or not path.is_file():
+        return None
+    try:
+        return datetime.strptime(match.group(1), "%Y-%m-%d-%H-%M-%S").replace(tzinfo=UTC)
+    except ValueError:  # shaped like a report but not a real date: not ours to delete
+        return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#!|~])")
@@ -78,7 +78,7 @@ def render_report(data: ReportInput) -> str:
     counts: Mapping[str, int] = sync.get("counts", {})
     changes: Sequence[Mapping[str, Any]] = sync.get("changes", [])
     lines = [
-        f"# Track sync report {data.generated_at:%Y-%m-%d %H:%M:%S} UTC",
+        f"# Track sync report {data.generated_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC",
         "",
         f"Sync `{escape_markdown(data.sync_id)}`: {sync.get('listed', 0)} tracks listed.",
         "",
