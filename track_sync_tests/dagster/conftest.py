@@ -43,7 +43,7 @@ def simulator() -> Iterator[Simulator]:
         yield sim
 
 
-def _point_at(monkeypatch: pytest.MonkeyPatch, sim: Simulator, url: str, reports: Path) -> None:
+def point_at(monkeypatch: pytest.MonkeyPatch, sim: Simulator, url: str, reports: Path) -> None:
     env = {
         "LIVERC_LIST_URL": sim.list_url,
         "LIVERC_TRACK_URL_TEMPLATE": sim.track_url_template,
@@ -73,13 +73,13 @@ def deployment(
     reports = tmp_path / "reports"
     if request.param == "sqlite":
         catalogue_url = f"sqlite:///{tmp_path / 'catalogue.db'}"
-        _point_at(monkeypatch, simulator, catalogue_url, reports)
+        point_at(monkeypatch, simulator, catalogue_url, reports)
         (tmp_path / "dagster").mkdir()
         with instance_for_test(temp_dir=str(tmp_path / "dagster")) as instance:
             yield Deployment(instance, catalogue_url, reports, simulator)
         return
     with fresh_postgres_database() as dagster_url, fresh_postgres_database() as catalogue_url:
-        _point_at(monkeypatch, simulator, catalogue_url, reports)
+        point_at(monkeypatch, simulator, catalogue_url, reports)
         overrides = {"storage": {"postgres": {"postgres_url": dagster_url}}}
         with instance_for_test(overrides=overrides) as instance:
             yield Deployment(instance, catalogue_url, reports, simulator)
@@ -91,7 +91,7 @@ def sqlite_deployment(
 ) -> Iterator[Deployment]:
     """The embedded default only (for tests whose logic does not depend on the backend)."""
     catalogue_url = f"sqlite:///{tmp_path / 'catalogue.db'}"
-    _point_at(monkeypatch, simulator, catalogue_url, tmp_path / "reports")
+    point_at(monkeypatch, simulator, catalogue_url, tmp_path / "reports")
     (tmp_path / "dagster").mkdir()
     with instance_for_test(temp_dir=str(tmp_path / "dagster")) as instance:
         yield Deployment(instance, catalogue_url, tmp_path / "reports", simulator)
