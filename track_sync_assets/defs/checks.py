@@ -1,6 +1,5 @@
 """Asset checks: the list's sanity guard (blocking), dashboard failures, data quality."""
 
-import os
 import warnings
 from datetime import timedelta
 
@@ -18,6 +17,7 @@ from dagster import (
 from track_sync_assets.defs.assets import liverc_track_list, track_dashboards, tracks
 from track_sync_assets.defs.assets.tracks import failed_dashboards
 from track_sync_assets.defs.resources import CatalogueResource
+from track_sync_assets.envvars import env_number
 from track_sync_assets.quality import Finding, completeness, coordinate_findings, email_findings
 from track_sync_assets.report import markdown_table
 
@@ -26,7 +26,9 @@ MAX_LISTED_OFFENDERS = 200
 
 def dashboard_failure_warn_share() -> float:
     """``TRACK_SYNC_DASHBOARD_FAILURE_WARN_SHARE`` (default 0.05)."""
-    return float(os.environ.get("TRACK_SYNC_DASHBOARD_FAILURE_WARN_SHARE", "0.05"))
+    return env_number(
+        "TRACK_SYNC_DASHBOARD_FAILURE_WARN_SHARE", 0.05, kind=float, minimum=0, maximum=1
+    )
 
 
 @asset_check(asset=liverc_track_list, blocking=True)

@@ -7,6 +7,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from track_sync_assets.envvars import env_number
+
 REPORT_NAME = re.compile(r"^track-sync-(\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})\.md$")
 
 
@@ -22,19 +24,7 @@ def reports_dir_from_env(project_root: Path) -> Path:
 
 def retention_days_from_env() -> int:
     """``TRACK_SYNC_REPORT_RETENTION_DAYS``, default 90 (a whole number of days, >= 1)."""
-    raw = os.environ.get("TRACK_SYNC_REPORT_RETENTION_DAYS", "").strip()
-    if not raw:
-        return 90
-    try:
-        days = int(raw)
-    except ValueError:
-        days = 0
-    if days < 1:
-        raise ValueError(
-            f"TRACK_SYNC_REPORT_RETENTION_DAYS must be a whole number of days, at least 1; "
-            f"got {raw!r}"
-        )
-    return days
+    return env_number("TRACK_SYNC_REPORT_RETENTION_DAYS", 90, kind=int, minimum=1)
 
 
 def report_path(directory: Path, generated_at: datetime) -> Path:

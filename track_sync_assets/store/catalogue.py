@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from track_sync_assets.domain import DashboardFetch, Geocode, TrackListing, Validators
+from track_sync_assets.envvars import env_number
 from track_sync_assets.store import geocode_cache, raw, runs
 from track_sync_assets.store.changes import HistoryEntry, SyncResult
 from track_sync_assets.store.engine import create_catalogue_engine, write_transaction
@@ -35,16 +35,7 @@ DEFAULT_LOCK_TIMEOUT_S = 60.0
 
 
 def _lock_timeout_from_env() -> float:
-    raw_value = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
-    if not raw_value:
-        return DEFAULT_LOCK_TIMEOUT_S
-    try:
-        value = float(raw_value)
-    except ValueError:
-        raise ValueError(f"{LOCK_TIMEOUT_ENV}={raw_value!r} is not a number of seconds") from None
-    if value < 0:
-        raise ValueError(f"{LOCK_TIMEOUT_ENV}={raw_value!r} must not be negative")
-    return value
+    return env_number(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT_S, kind=float, minimum=0)
 
 
 class CatalogueStore:

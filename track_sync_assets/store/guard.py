@@ -7,10 +7,11 @@ or that has fewer than ``min_rows`` rows, is rejected and nothing is written.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from track_sync_assets.envvars import env_number
 
 MIN_SHARE_ENV = "TRACK_SYNC_GUARD_MIN_SHARE"
 MIN_ROWS_ENV = "TRACK_SYNC_GUARD_MIN_ROWS"
@@ -19,29 +20,13 @@ DEFAULT_MIN_ROWS = 1
 
 
 def _env_min_share(environ: Mapping[str, str] | None = None) -> float:
-    raw = (environ if environ is not None else os.environ).get(MIN_SHARE_ENV, "").strip()
-    if not raw:
-        return DEFAULT_MIN_SHARE
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{MIN_SHARE_ENV}={raw!r} is not a number between 0 and 1") from None
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{MIN_SHARE_ENV}={raw!r} must be between 0 and 1")
-    return value
+    return env_number(
+        MIN_SHARE_ENV, DEFAULT_MIN_SHARE, kind=float, minimum=0, maximum=1, environ=environ
+    )
 
 
 def _env_min_rows(environ: Mapping[str, str] | None = None) -> int:
-    raw = (environ if environ is not None else os.environ).get(MIN_ROWS_ENV, "").strip()
-    if not raw:
-        return DEFAULT_MIN_ROWS
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{MIN_ROWS_ENV}={raw!r} is not a whole number") from None
-    if value < 0:
-        raise ValueError(f"{MIN_ROWS_ENV}={raw!r} must not be negative")
-    return value
+    return env_number(MIN_ROWS_ENV, DEFAULT_MIN_ROWS, kind=int, minimum=0, environ=environ)
 
 
 @dataclass(frozen=True, slots=True)

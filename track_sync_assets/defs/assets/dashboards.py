@@ -8,7 +8,6 @@ step then fails, Dagster marks exactly those partitions failed, and "materialize
 failed" re-fetches only them.
 """
 
-import os
 import queue
 import threading
 import time
@@ -29,6 +28,7 @@ from track_sync_assets.defs.context import sync_id_of, with_client
 from track_sync_assets.defs.resources import CatalogueResource, LiveRCResource
 from track_sync_assets.defs.tags import GROUP, LIVERC_POOL, RESULT_TAG, TRACK_PARTITIONS
 from track_sync_assets.domain import DashboardFetch, FetchOutcome, Validators
+from track_sync_assets.envvars import env_number
 from track_sync_assets.liverc.client import ClientSettings
 from track_sync_assets.report import markdown_table
 from track_sync_assets.store import CatalogueStore
@@ -40,7 +40,9 @@ RECORD_EVERY = 50
 
 def max_failure_share() -> float:
     """``TRACK_SYNC_MAX_DASHBOARD_FAILURE_SHARE`` (default 0.5): above it the sync failed."""
-    return float(os.environ.get("TRACK_SYNC_MAX_DASHBOARD_FAILURE_SHARE", "0.5"))
+    return env_number(
+        "TRACK_SYNC_MAX_DASHBOARD_FAILURE_SHARE", 0.5, kind=float, minimum=0, maximum=1
+    )
 
 
 @asset(
