@@ -46,9 +46,9 @@ ACTIVE_STATUSES = [
 ]
 
 
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-"""The command prints its own stage lines; Dagster's console shows warnings and errors
-(every event is still in the run's log in the UI)."""
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+"""The command prints its own stage lines, failures included; every event, with its
+traceback, is still in the run's log in the UI."""
 
 
 class SyncAlreadyRunning(RuntimeError):
