@@ -154,13 +154,12 @@ class _Fetcher:
 
 def _published_slugs(store: CatalogueStore, keys: Sequence[str]) -> dict[str, str]:
     """The slug as LiveRC spells it (for URLs), falling back to the partition key."""
-    slugs = {key: key for key in keys}
-    for key, state in store.dashboard_states(keys).items():
-        slugs[key] = state.slug
     snapshot = store.latest_track_list()
-    if snapshot is not None:
-        wanted = set(keys)
-        slugs.update({t.slug_key: t.slug for t in snapshot.listings if t.slug_key in wanted})
+    listed = {t.slug_key: t.slug for t in snapshot.listings} if snapshot else {}
+    slugs = {key: listed.get(key, key) for key in keys}
+    unlisted = [key for key in keys if key not in listed]  # tracks that left the list
+    if unlisted:
+        slugs.update({key: state.slug for key, state in store.dashboard_states(unlisted).items()})
     return slugs
 
 
