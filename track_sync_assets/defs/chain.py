@@ -79,12 +79,13 @@ def dashboards_request(instance: DagsterInstance, list_run: DagsterRun) -> RunRe
         return None
     return RunRequest(
         run_key=f"dashboards-after-{list_run.run_id}",
-        tags={
-            ASSET_PARTITION_RANGE_START_TAG: keys[0],
-            ASSET_PARTITION_RANGE_END_TAG: keys[-1],
-            SYNC_ID_TAG: sync_id_of_run(list_run),
-        },
+        tags={**range_tags(keys[0], keys[-1]), SYNC_ID_TAG: sync_id_of_run(list_run)},
     )
+
+
+def range_tags(start: str, end: str) -> dict[str, str]:
+    """Run tags selecting the partitions ``start``..``end`` (in partition order)."""
+    return {ASSET_PARTITION_RANGE_START_TAG: start, ASSET_PARTITION_RANGE_END_TAG: end}
 
 
 def catalogue_wanted(run: DagsterRun) -> bool:

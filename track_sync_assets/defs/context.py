@@ -6,17 +6,26 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from dagster import AssetCheckExecutionContext, AssetExecutionContext
+from dagster import AssetCheckExecutionContext, AssetExecutionContext, Failure
 
-from track_sync_assets.defs.tags import SYNC_ID_TAG
+from track_sync_assets.defs.chain import sync_id_of_run
 from track_sync_assets.liverc.client import ClientSettings, LiveRCClient
+from track_sync_assets.store import CatalogueStore, TrackListSnapshot
 
 T = TypeVar("T")
 
 
 def sync_id_of(context: AssetExecutionContext | AssetCheckExecutionContext) -> str:
     """The sync this run belongs to: the tag set by the chain, else the run itself."""
-    return context.run.tags.get(SYNC_ID_TAG) or context.run_id
+    return sync_id_of_run(context.run)
+
+
+def require_track_list(store: CatalogueStore) -> TrackListSnapshot:
+    """The latest stored track list; a clear ``Failure`` when none was fetched yet."""
+    snapshot = store.latest_track_list()
+    if snapshot is None:
+        raise Failure(description="No track list has been fetched yet: materialize it first.")
+    return snapshot
 
 
 def with_client(settings: ClientSettings, work: Callable[[LiveRCClient], Awaitable[T]]) -> T:

@@ -6,7 +6,7 @@ UI), in this process, one after the other, and reports one line per stage.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,7 @@ from dagster import (
     RunsFilter,
 )
 from dagster._core.execution.execute_in_process_result import ExecuteInProcessResult
+from dagster._core.storage.partition_status_cache import AssetPartitionStatus
 from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_END_TAG,
     ASSET_PARTITION_RANGE_START_TAG,
@@ -29,6 +30,7 @@ from track_sync_assets.defs.chain import (
     catalogue_request,
     catalogue_wanted,
     dashboards_request,
+    range_tags,
 )
 from track_sync_assets.defs.tags import (
     LANE_TAG,
@@ -146,8 +148,7 @@ def refetch_failed(
     refuse_if_running(instance)
     outcome = ChainOutcome()
     keys = instance.get_dynamic_partitions(TRACK_PARTITIONS.name)
-    statuses = instance.get_status_by_partition(DASHBOARDS_KEY, keys, TRACK_PARTITIONS) or {}
-    failed = [k for k in keys if str(statuses.get(k)).endswith("FAILED")]
+    failed = failed_partitions(instance, keys)
     if not failed:
         echo("no failed dashboard partitions")
         outcome.succeeded = True
@@ -155,18 +156,22 @@ def refetch_failed(
     echo(f"re-fetching {len(failed)} failed tracks: {', '.join(failed[:20])}")
     last_run = None
     for start, end in _contiguous_ranges(keys, set(failed)):
-        tags = {ASSET_PARTITION_RANGE_START_TAG: start, ASSET_PARTITION_RANGE_END_TAG: end}
-        result = _execute(defs, "dashboards_job", instance, tags)
+        result = _execute(defs, "dashboards_job", instance, range_tags(start, end))
         last_run = instance.get_run_by_id(result.run_id)
         outcome.run_ids[f"dashboards {start}..{end}"] = result.run_id
         echo(f"  {start}..{end}: {'ok' if result.success else _failure_message(result)}")
     catalogue = _execute(defs, "catalogue_job", instance, catalogue_request(last_run).tags)
     outcome.run_ids["catalogue"] = catalogue.run_id
     outcome.succeeded = catalogue.success
-    still = instance.get_status_by_partition(DASHBOARDS_KEY, failed, TRACK_PARTITIONS) or {}
-    remaining = [k for k in failed if str(still.get(k)).endswith("FAILED")]
+    remaining = failed_partitions(instance, failed)
     echo(f"catalogue updated; {len(remaining)} tracks still failing")
     return outcome
+
+
+def failed_partitions(instance: DagsterInstance, keys: Sequence[str]) -> list[str]:
+    """The keys (in order) whose ``track_dashboards`` partition is marked failed."""
+    statuses = instance.get_status_by_partition(DASHBOARDS_KEY, keys, TRACK_PARTITIONS) or {}
+    return [key for key in keys if statuses.get(key) == AssetPartitionStatus.FAILED]
 
 
 def refuse_if_running(instance: DagsterInstance) -> None:

@@ -2,10 +2,10 @@
 
 import time
 
-from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from track_sync_assets.defs.assets.dashboards import track_dashboards
-from track_sync_assets.defs.context import sync_id_of
+from track_sync_assets.defs.context import require_track_list, sync_id_of
 from track_sync_assets.defs.resources import CatalogueResource, GeocoderResource
 from track_sync_assets.defs.tags import GROUP
 from track_sync_assets.domain import Address
@@ -15,10 +15,7 @@ from track_sync_assets.store import CatalogueStore
 
 def listed_addresses(store: CatalogueStore) -> dict[str, Address]:
     """Slug key -> address, for listed tracks whose dashboard was ever parsed."""
-    snapshot = store.latest_track_list()
-    if snapshot is None:
-        raise Failure(description="No track list has been fetched yet: materialize it first.")
-    keys = [listing.slug_key for listing in snapshot.listings]
+    keys = [listing.slug_key for listing in require_track_list(store).listings]
     return {
         key: Address.of(state.dashboard)
         for key, state in store.dashboard_states(keys).items()

@@ -16,7 +16,7 @@ from dagster import (
 
 from track_sync_assets.defs.assets.geocodes import track_geocodes
 from track_sync_assets.defs.assets.track_list import liverc_track_list
-from track_sync_assets.defs.context import sync_id_of
+from track_sync_assets.defs.context import require_track_list, sync_id_of
 from track_sync_assets.defs.resources import CatalogueResource
 from track_sync_assets.defs.tags import GROUP
 from track_sync_assets.domain import Address, FetchOutcome, Geocode
@@ -59,9 +59,7 @@ def tracks(context: AssetExecutionContext, catalogue: CatalogueResource) -> Mate
     started = time.perf_counter()
     with catalogue.open() as store:
         sync_id = sync_id_of(context)
-        snapshot = store.latest_track_list()
-        if snapshot is None:
-            raise Failure(description="No track list has been fetched yet: materialize it first.")
+        snapshot = require_track_list(store)
         keys = [listing.slug_key for listing in snapshot.listings]
         states = store.dashboard_states(keys)
         try:
