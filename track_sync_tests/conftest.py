@@ -1,4 +1,4 @@
-"""Fixtures shared by the whole suite: the shared LiveRC captures and real databases.
+"""Fixtures for the whole suite: the real LiveRC captures and real databases.
 
 Every database test runs on SQLite and on PostgreSQL. PostgreSQL tests run when
 ``TRACK_SYNC_TEST_POSTGRES_URL`` (default: the local trust-auth server) answers;
@@ -20,8 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DIR = Path(os.environ.get("TRACK_SYNC_SHARED_DIR", PROJECT_ROOT.parent / "shared"))
-SHARED_LIVERC = SHARED_DIR / "liverc"
+LIVERC_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "liverc"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 
 
@@ -95,24 +94,24 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return request.getfixturevalue(f"{request.param}_url")
 
 
-# --- The real LiveRC captures in ../shared (never copied into this repository). ---
+# --- The real LiveRC captures, committed under track_sync_tests/fixtures/liverc. ---
 
 
-def shared_liverc_dir() -> Path:
-    """The shared captures folder; skips the test with a clear message when absent."""
-    if not SHARED_LIVERC.is_dir():
-        pytest.skip(
-            f"shared LiveRC captures not found at {SHARED_LIVERC}: these tests read the real "
-            "pages from ../shared/liverc (set TRACK_SYNC_SHARED_DIR to its parent folder)"
-        )
-    return SHARED_LIVERC
+def liverc_fixture_dir() -> Path:
+    """The committed LiveRC captures: ``pages/`` (real pages) and ``expected/`` (their values)."""
+    return LIVERC_FIXTURES
 
 
-def shared_page(relative: str) -> str:
-    """The text of a captured page under ``shared/liverc/pages``."""
-    return (shared_liverc_dir() / "pages" / relative).read_text(encoding="utf-8")
+def real_page_path(relative: str) -> Path:
+    """The path of a captured page under ``fixtures/liverc/pages``."""
+    return LIVERC_FIXTURES / "pages" / relative
 
 
-def shared_expected(name: str) -> dict[str, Any]:
-    """The expected values under ``shared/liverc/expected``."""
-    return json.loads((shared_liverc_dir() / "expected" / name).read_text(encoding="utf-8"))
+def real_page(relative: str) -> str:
+    """The text of a captured page under ``fixtures/liverc/pages``."""
+    return real_page_path(relative).read_text(encoding="utf-8")
+
+
+def real_expected(name: str) -> dict[str, Any]:
+    """The expected values under ``fixtures/liverc/expected``."""
+    return json.loads((LIVERC_FIXTURES / "expected" / name).read_text(encoding="utf-8"))

@@ -7,13 +7,9 @@ import pytest
 
 from track_sync_assets.domain import FetchOutcome
 from track_sync_assets.liverc.client import LiveRCClient, TrackListInvalid
+from track_sync_tests.conftest import real_page
 
 from .helpers import LIST_URL, MockSite, fast_settings, run
-
-try:
-    from track_sync_tests.conftest import shared_page
-except ImportError:  # the tests folder is not a package: pytest put it on sys.path
-    from conftest import shared_page  # type: ignore[no-redef]
 
 
 def real_client(site: MockSite) -> LiveRCClient:
@@ -24,7 +20,7 @@ def real_client(site: MockSite) -> LiveRCClient:
 
 def test_a_captured_dashboard_is_parsed_by_the_real_parser() -> None:
     site = MockSite()
-    page = shared_page("dashboards/thunderalley_2026-01.html")
+    page = real_page("dashboards/thunderalley_2026-01.html")
     site.route("https://thunderalley.liverc.com/", httpx.Response(200, text=page))
 
     async def go():
@@ -52,7 +48,7 @@ def test_a_page_that_is_not_a_dashboard_fails_with_the_parsers_message() -> None
 
 def test_the_captured_track_list_is_parsed_and_a_broken_one_is_invalid() -> None:
     site = MockSite()
-    site.route(LIST_URL, httpx.Response(200, text=shared_page("track-list_2025-12-16.html")))
+    site.route(LIST_URL, httpx.Response(200, text=real_page("track-list_2025-12-16.html")))
 
     async def go():
         async with real_client(site) as client:

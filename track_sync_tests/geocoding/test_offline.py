@@ -13,7 +13,7 @@ from track_sync_assets.geocoding import (
     is_plausible_for_country,
 )
 from track_sync_assets.geocoding.gazetteer import haversine_km
-from track_sync_tests.conftest import shared_expected
+from track_sync_tests.conftest import real_expected
 
 from .conftest import LUCAMA, NARRABUNDAH
 
@@ -61,7 +61,7 @@ def test_locality_without_state_finds_the_suburb_inside_australia(
 def test_the_captured_dashboards_addresses_geocode_to_their_towns(
     offline: OfflineGeocoder, capture: str, near: tuple[float, float]
 ) -> None:
-    expected = shared_expected(capture)
+    expected = real_expected(capture)
     fields = ("street_address", "city", "state", "postal_code", "country_code")
     geocode = offline.geocode(Address(*(expected[f] for f in fields)))
     assert geocode.precision is GeocodePrecision.CITY

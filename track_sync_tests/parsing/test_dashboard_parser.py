@@ -13,7 +13,7 @@ from track_sync_assets.liverc.parsing import (
     LiveRCParseError,
     parse_dashboard,
 )
-from track_sync_tests.conftest import shared_expected, shared_page
+from track_sync_tests.conftest import real_expected, real_page
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL_DASHBOARDS = {
@@ -38,8 +38,8 @@ def fixture_with(name: str, old: str, new: str) -> str:
 
 @pytest.mark.parametrize("slug", sorted(REAL_DASHBOARDS))
 def test_every_field_of_a_real_dashboard_matches_the_expected_values(slug):
-    expected = shared_expected(f"dashboard-{slug}.json")
-    dashboard = parse_dashboard(shared_page(REAL_DASHBOARDS[slug]))
+    expected = real_expected(f"dashboard-{slug}.json")
+    dashboard = parse_dashboard(real_page(REAL_DASHBOARDS[slug]))
     data = dashboard.to_dict()
     assert data.pop("name") == expected["track_name"]
     assert data.pop("is_live") is expected["live_status"].startswith("LIVE")
@@ -50,19 +50,19 @@ def test_every_field_of_a_real_dashboard_matches_the_expected_values(slug):
 
 
 def test_a_real_us_phone_gets_its_e164_form():
-    dashboard = parse_dashboard(shared_page(REAL_DASHBOARDS["thunderalley"]))
+    dashboard = parse_dashboard(real_page(REAL_DASHBOARDS["thunderalley"]))
     assert dashboard.phone == "+1 252-291-4088"
     assert dashboard.phone_e164 == "+12522914088"
 
 
 def test_a_real_phone_shown_as_n_a_is_none():
-    dashboard = parse_dashboard(shared_page(REAL_DASHBOARDS["canberraoffroad"]))
+    dashboard = parse_dashboard(real_page(REAL_DASHBOARDS["canberraoffroad"]))
     assert dashboard.phone is None
     assert dashboard.phone_e164 is None
 
 
 def test_a_real_address_without_state_keeps_its_leading_zero_postal_code():
-    dashboard = parse_dashboard(shared_page(REAL_DASHBOARDS["canberraoffroad"]))
+    dashboard = parse_dashboard(real_page(REAL_DASHBOARDS["canberraoffroad"]))
     assert (dashboard.city, dashboard.state, dashboard.postal_code) == (
         "Narrabundah",
         None,
@@ -73,7 +73,7 @@ def test_a_real_address_without_state_keeps_its_leading_zero_postal_code():
 
 @pytest.mark.parametrize("slug", sorted(REAL_DASHBOARDS))
 def test_the_maps_api_key_is_never_part_of_the_result(slug):
-    page = shared_page(REAL_DASHBOARDS[slug])
+    page = real_page(REAL_DASHBOARDS[slug])
     assert MAPS_API_KEY_PREFIX in page
     dashboard = parse_dashboard(page)
     assert MAPS_API_KEY_PREFIX not in repr(dashboard)
@@ -82,13 +82,13 @@ def test_the_maps_api_key_is_never_part_of_the_result(slug):
 
 @pytest.mark.parametrize("slug", sorted(REAL_DASHBOARDS))
 def test_a_real_dashboard_cut_before_its_end_raises(slug):
-    page = shared_page(REAL_DASHBOARDS[slug])
+    page = real_page(REAL_DASHBOARDS[slug])
     with pytest.raises(DashboardStructureError, match="truncated"):
         parse_dashboard(page[: page.index("<!-- /#page-wrapper -->")])
 
 
 def test_to_dict_round_trips_and_has_the_cli_keys():
-    dashboard = parse_dashboard(shared_page(REAL_DASHBOARDS["thunderalley"]))
+    dashboard = parse_dashboard(real_page(REAL_DASHBOARDS["thunderalley"]))
     data = dashboard.to_dict()
     assert list(data) == [
         f.name for f in dataclasses.fields(TrackDashboard) if f.name != "discrepancies"

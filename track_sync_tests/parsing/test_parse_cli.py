@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from track_sync_tests.conftest import shared_expected, shared_liverc_dir
+from track_sync_tests.conftest import real_expected, real_page_path
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TRACK_SYNC = Path(sys.executable).parent / "track-sync"
@@ -61,16 +61,12 @@ def track_sync(*args: str | Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def shared(relative: str) -> Path:
-    return shared_liverc_dir() / "pages" / relative
-
-
 def test_parse_list_prints_every_track_of_the_real_page_as_a_json_array():
-    run = track_sync("parse", "list", shared("track-list_2025-12-16.html"))
+    run = track_sync("parse", "list", real_page_path("track-list_2025-12-16.html"))
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""
     tracks = json.loads(run.stdout)
-    assert len(tracks) == shared_expected("track-list_2025-12-16.json")["total_rows"]
+    assert len(tracks) == real_expected("track-list_2025-12-16.json")["total_rows"]
     assert all(list(track) == LISTING_KEYS for track in tracks)
     assert tracks[0] == {
         "slug": "raceplacerc",
@@ -102,12 +98,12 @@ def test_parse_list_writes_non_ascii_text_as_is():
     ],
 )
 def test_parse_dashboard_prints_the_real_dashboard_as_one_json_object(slug, page):
-    run = track_sync("parse", "dashboard", shared(page))
+    run = track_sync("parse", "dashboard", real_page_path(page))
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""
     data = json.loads(run.stdout)
     assert list(data) == DASHBOARD_KEYS
-    expected = shared_expected(f"dashboard-{slug}.json")
+    expected = real_expected(f"dashboard-{slug}.json")
     assert data["name"] == expected["track_name"]
     for key in ("street_address", "city", "state", "postal_code", "country_code", "email"):
         assert data[key] == expected[key]

@@ -20,7 +20,7 @@ from track_sync_assets.liverc.parsing import (
     parse_dashboard,
     parse_track_list,
 )
-from track_sync_tests.conftest import shared_page
+from track_sync_tests.conftest import real_page
 
 REAL_LIST = "track-list_2025-12-16.html"
 REAL_DASHBOARDS = (
@@ -128,7 +128,7 @@ def mutated_page(draw: st.DrawFn, kind: str) -> str:
 
 @cache
 def real_list() -> str:
-    return shared_page(REAL_LIST)
+    return real_page(REAL_LIST)
 
 
 @cache
@@ -223,7 +223,7 @@ def test_the_real_list_cut_anywhere_raises_or_yields_every_track(data):
 @given(fraction=st.floats(0.0, 1.0))
 @FAST
 def test_a_real_dashboard_cut_anywhere_raises_a_dashboard_error(page_name, fraction):
-    page = shared_page(page_name)
+    page = real_page(page_name)
     html_end = page.index("</html>")
     with pytest.raises(DashboardStructureError):
         parse_dashboard(page[: int(html_end * fraction)])

@@ -15,7 +15,7 @@ from track_sync_assets.liverc.parsing import (
     TrackListStructureError,
     parse_track_list,
 )
-from track_sync_tests.conftest import shared_expected, shared_page
+from track_sync_tests.conftest import real_expected, real_page
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL_LIST = "track-list_2025-12-16.html"
@@ -34,7 +34,7 @@ def fixture(name: str) -> str:
 
 @cache
 def real_listings() -> tuple[TrackListing, ...]:
-    return parse_track_list(shared_page(REAL_LIST))
+    return parse_track_list(real_page(REAL_LIST))
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def listings() -> tuple[TrackListing, ...]:
 
 @pytest.fixture
 def expected() -> dict[str, Any]:
-    return shared_expected(EXPECTED)
+    return real_expected(EXPECTED)
 
 
 def by_slug(listings: tuple[TrackListing, ...]) -> dict[str, TrackListing]:
@@ -227,20 +227,20 @@ def test_a_list_cut_off_inside_a_row_raises_instead_of_returning_fewer_tracks():
 
 
 def test_the_real_list_cut_between_two_rows_raises():
-    page = shared_page(REAL_LIST)
+    page = real_page(REAL_LIST)
     cut = page.index('<tr class="clickable-row" data-href="//ifmar.liverc.com/')
     with pytest.raises(TrackListStructureError, match=r"no closing </table>"):
         parse_track_list(page[:cut])
 
 
 def test_the_real_list_cut_just_before_its_closing_tbody_raises():
-    page = shared_page(REAL_LIST)
+    page = real_page(REAL_LIST)
     with pytest.raises(TrackListStructureError, match="truncated"):
         parse_track_list(page[: page.index("</tbody>")])
 
 
 def test_the_real_list_cut_after_its_table_still_yields_every_track(listings):
-    page = shared_page(REAL_LIST)
+    page = real_page(REAL_LIST)
     assert parse_track_list(page[: page.index("</table>") + len("</table>")]) == listings
 
 
