@@ -4,13 +4,12 @@ Targets: the whole ~1,090-row track list under 0.5 s; one dashboard under 5 ms.
 
     .venv/bin/python benchmarks/bench_parsers.py [--list-repeats 20] [--dashboards 1000]
 
-The pages are read from ../shared/liverc/pages (or $TRACK_SYNC_SHARED_DIR/liverc/pages).
+The pages are the real captures committed in track_sync_tests/fixtures/liverc/pages.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -19,8 +18,7 @@ from pathlib import Path
 from track_sync_assets.liverc.parsing import parse_dashboard, parse_track_list
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DIR = Path(os.environ.get("TRACK_SYNC_SHARED_DIR", PROJECT_ROOT.parent / "shared"))
-PAGES = SHARED_DIR / "liverc" / "pages"
+PAGES = PROJECT_ROOT / "track_sync_tests" / "fixtures" / "liverc" / "pages"
 TRACK_LIST = "track-list_2025-12-16.html"
 DASHBOARDS = ("dashboards/thunderalley_2026-01.html", "dashboards/canberraoffroad_2026-03-07.html")
 LIST_TARGET_S = 0.5
@@ -28,12 +26,12 @@ DASHBOARD_TARGET_MS = 5.0
 
 
 def read_pages() -> tuple[str, list[str]]:
-    """The track list and the dashboards, or exit with a clear message when absent."""
+    """The track list and the dashboards, or exit with a clear message when one is missing."""
     missing = [name for name in (TRACK_LIST, *DASHBOARDS) if not (PAGES / name).is_file()]
     if missing:
         sys.exit(
             f"bench_parsers: the real LiveRC captures are not at {PAGES} (missing: "
-            f"{', '.join(missing)}); set TRACK_SYNC_SHARED_DIR to the folder holding liverc/"
+            f"{', '.join(missing)}); they are committed with the repository's test fixtures"
         )
     return read_page(TRACK_LIST), [read_page(name) for name in DASHBOARDS]
 
