@@ -16,9 +16,13 @@ from sqlalchemy.engine import Connection, Engine
 
 from track_sync_assets.domain import DashboardFetch, Geocode, TrackListing, Validators
 from track_sync_assets.envvars import env_number
-from track_sync_assets.store import geocode_cache, raw, runs
+from track_sync_assets.store import geocode_cache, lease, raw, runs, switches
 from track_sync_assets.store.changes import HistoryEntry, SyncResult
-from track_sync_assets.store.engine import create_catalogue_engine, write_transaction
+from track_sync_assets.store.engine import (
+    create_catalogue_engine,
+    sqlite_file_guard,
+    write_transaction,
+)
 from track_sync_assets.store.frames import read_frame
 from track_sync_assets.store.guard import GuardVerdict, SanityGuard, evaluate_guard
 from track_sync_assets.store.lock import sync_transaction
@@ -65,6 +69,9 @@ class CatalogueStore:
         )
         self._auto_migrate = auto_migrate
         self._migrated = False
+        guard = sqlite_file_guard(self.engine)
+        if guard is not None:
+            guard.allow_create = False  # created by migrate() only, never silently
 
     # --- Lifecycle. ---
 
@@ -79,7 +86,14 @@ class CatalogueStore:
 
     def migrate(self) -> bool:
         """Bring the schema to the latest revision (idempotent; safe from two processes)."""
-        applied = upgrade_to_head(self.engine)
+        guard = sqlite_file_guard(self.engine)
+        if guard is not None:
+            guard.allow_create = True  # the only moment a missing SQLite file may be created
+        try:
+            applied = upgrade_to_head(self.engine)
+        finally:
+            if guard is not None:
+                guard.allow_create = False
         self._migrated = True
         return applied
 
@@ -277,15 +291,58 @@ class CatalogueStore:
     # --- Raw layer. ---
 
     def save_track_list(
-        self, run_id: str | None, listings: Sequence[TrackListing], fetched_at: datetime
+        self,
+        run_id: str | None,
+        listings: Sequence[TrackListing],
+        fetched_at: datetime,
+        *,
+        refusal: str | None = None,
     ) -> int:
-        """Store a fetched and parsed track list; returns its snapshot id."""
+        """Store a fetched and parsed track list; returns its snapshot id. A refused list
+        (``refusal``: the guard's verdict) is kept but never becomes the baseline."""
         with self._writing() as conn:
-            return raw.save_track_list(conn, run_id, listings, fetched_at)
+            return raw.save_track_list(conn, run_id, listings, fetched_at, refusal=refusal)
 
-    def latest_track_list(self) -> TrackListSnapshot | None:
+    def latest_track_list(self, *, include_refused: bool = False) -> TrackListSnapshot | None:
+        """The latest accepted list (or the latest of all, refused ones included)."""
         with self._reading() as conn:
-            return raw.latest_track_list(conn)
+            return raw.latest_track_list(conn, include_refused=include_refused)
+
+    # --- The sync lease and operator switches. ---
+
+    def try_acquire_lease(
+        self,
+        owner: lease.LeaseOwner,
+        *,
+        stale_after_s: float = lease.DEFAULT_STALE_AFTER_S,
+        accept_owner_ids: frozenset[str] = frozenset(),
+    ) -> lease.LeaseAttempt:
+        """Take the sync lease if free, ours, or held by a dead owner (see store/lease.py)."""
+        self._ready()
+        return lease.try_acquire(
+            self.engine, owner, stale_after_s=stale_after_s, accept_owner_ids=accept_owner_ids
+        )
+
+    def lease_holder(self) -> lease.LeaseHolder | None:
+        self._ready()
+        return lease.current_holder(self.engine)
+
+    def heartbeat_lease(self, owner_id: str) -> bool:
+        return lease.heartbeat(self.engine, owner_id)
+
+    def release_lease(self, owner_id: str) -> bool:
+        return lease.release(self.engine, owner_id)
+
+    def switch(self, name: str) -> switches.Switch:
+        """An operator switch (``switches.SCRAPING``); never set means on."""
+        self._ready()
+        return switches.read_switch(self.engine, name)
+
+    def set_switch(
+        self, name: str, enabled: bool, *, reason: str | None, changed_by: str
+    ) -> switches.Switch:
+        self._ready()
+        return switches.set_switch(self.engine, name, enabled, reason=reason, changed_by=changed_by)
 
     def record_dashboard_fetches(
         self, run_id: str | None, fetches: Sequence[DashboardFetch]

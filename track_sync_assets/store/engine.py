@@ -7,6 +7,7 @@ SQLite file ``dagster_home/track_sync.db`` under the project root (see :func:`pr
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+
+from track_sync_assets.store.errors import CatalogueUnavailable
 
 DATABASE_URL_ENV = "TRACK_SYNC_DATABASE_URL"
 DEFAULT_SQLITE_RELATIVE_PATH = Path("dagster_home") / "track_sync.db"
@@ -66,6 +69,52 @@ def resolve_database_url(url: str | sa.engine.URL | None = None) -> str:
     return normalize_database_url(chosen)
 
 
+class SqliteFileGuard:
+    """Keeps a SQLite catalogue from being silently re-created or written after deletion.
+
+    SQLite creates a missing file on connect, and a process keeps writing to a file that
+    was deleted under it (the data goes nowhere). The guard refuses to connect to a
+    missing file unless creation is allowed (only while migrating), and checks on every
+    connection checkout that the file still exists and is the one first opened.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.allow_create = True
+        """A bare engine may create its file; a :class:`CatalogueStore` allows it only
+        while migrating."""
+        self._inode: int | None = None
+
+    def before_connect(self) -> None:
+        if not self.allow_create and not self.path.exists():
+            raise CatalogueUnavailable(
+                f"the catalogue database {self.path} does not exist (it is created only at "
+                "the start of a sync or by `track-sync migrate`)"
+            )
+
+    def verify(self) -> None:
+        try:
+            inode = os.stat(self.path).st_ino
+        except FileNotFoundError:
+            raise CatalogueUnavailable(
+                f"the catalogue database {self.path} was removed while in use"
+            ) from None
+        if self._inode is None:
+            self._inode = inode
+        elif inode != self._inode:
+            raise CatalogueUnavailable(
+                f"the catalogue database {self.path} was replaced while in use"
+            )
+
+
+def sqlite_file_guard(engine: Engine) -> SqliteFileGuard | None:
+    """The guard of a file-backed SQLite engine made by :func:`create_catalogue_engine`."""
+    return _GUARDS.get(engine)
+
+
+_GUARDS: weakref.WeakKeyDictionary[Engine, SqliteFileGuard] = weakref.WeakKeyDictionary()
+
+
 def create_catalogue_engine(
     url: str | sa.engine.URL | None = None, *, sqlite_busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_S
 ) -> Engine:
@@ -83,10 +132,17 @@ def create_catalogue_engine(
 
 def _create_sqlite_engine(url: sa.engine.URL, busy_timeout_s: float) -> Engine:
     database = url.database or ""
+    guard: SqliteFileGuard | None = None
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(database).expanduser().resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        guard = SqliteFileGuard(path)
     engine = sa.create_engine(url, connect_args={"timeout": busy_timeout_s})
     busy_timeout_ms = int(busy_timeout_s * 1000)
+    if guard is not None:
+        _GUARDS[engine] = guard
+        sa.event.listen(engine, "do_connect", lambda *_: guard.before_connect())
+        sa.event.listen(engine, "checkout", lambda *_: guard.verify())
 
     @sa.event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:

@@ -22,3 +22,7 @@ class TrackListRejected(StoreError):
     def __init__(self, verdict: GuardVerdict) -> None:
         super().__init__(verdict.message)
         self.verdict = verdict
+
+
+class CatalogueUnavailable(StoreError):
+    """The catalogue database cannot be used safely (its file vanished or was replaced)."""

@@ -41,6 +41,8 @@ class TrackListSnapshot:
     fetched_at: datetime
     row_count: int
     listings: tuple[TrackListing, ...]
+    refusal: str | None = None
+    """Why the sanity guard refused it (``None``: accepted)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +93,15 @@ def dashboard_from_json(data: dict[str, Any]) -> TrackDashboard:
 
 
 def save_track_list(
-    conn: Connection, run_id: str | None, listings: Sequence[TrackListing], fetched_at: datetime
+    conn: Connection,
+    run_id: str | None,
+    listings: Sequence[TrackListing],
+    fetched_at: datetime,
+    *,
+    refusal: str | None = None,
 ) -> int:
-    """Store a parsed track list; returns the snapshot id."""
+    """Store a parsed track list; returns the snapshot id. A list with a ``refusal`` (the
+    sanity guard's verdict) is kept for inspection but never becomes the latest list."""
     result = conn.execute(
         sa.insert(track_list_snapshots).returning(track_list_snapshots.c.id),
         {
@@ -101,19 +109,23 @@ def save_track_list(
             "fetched_at": as_utc(fetched_at),
             "row_count": len(listings),
             "listings": [listing_to_json(listing) for listing in listings],
+            "accepted": refusal is None,
+            "refusal": refusal,
         },
     )
     return int(result.scalar_one())
 
 
-def latest_track_list(conn: Connection) -> TrackListSnapshot | None:
-    """The most recently fetched snapshot (latest ``fetched_at``, then latest id)."""
+def latest_track_list(
+    conn: Connection, *, include_refused: bool = False
+) -> TrackListSnapshot | None:
+    """The most recently fetched accepted snapshot (latest ``fetched_at``, then latest id);
+    with ``include_refused``, the most recent one whatever the guard said."""
     table = track_list_snapshots
-    row = (
-        conn.execute(sa.select(table).order_by(table.c.fetched_at.desc(), table.c.id.desc()))
-        .mappings()
-        .first()
-    )
+    statement = sa.select(table).order_by(table.c.fetched_at.desc(), table.c.id.desc())
+    if not include_refused:
+        statement = statement.where(table.c.accepted.is_(sa.true()))
+    row = conn.execute(statement).mappings().first()
     if row is None:
         return None
     return TrackListSnapshot(
@@ -122,6 +134,7 @@ def latest_track_list(conn: Connection) -> TrackListSnapshot | None:
         fetched_at=row["fetched_at"],
         row_count=row["row_count"],
         listings=tuple(listing_from_json(item) for item in row["listings"]),
+        refusal=row["refusal"],
     )
 
 

@@ -209,6 +209,14 @@ track_list_snapshots = sa.Table(
     sa.Column("fetched_at", UtcDateTime, nullable=False),
     sa.Column("row_count", sa.Integer, nullable=False),
     sa.Column("listings", sa.JSON, nullable=False),
+    sa.Column(
+        "accepted",
+        sa.Boolean,
+        nullable=False,
+        server_default=sa.true(),
+        comment="False: refused by the sanity guard (kept, never a baseline)",
+    ),
+    sa.Column("refusal", sa.Text),
     sa.Index(None, "fetched_at"),
 )
 
@@ -246,4 +254,29 @@ geocode_cache = sa.Table(
     sa.Column("geocoder", sa.String(32), nullable=False),
     sa.Column("rejected_reason", sa.Text),
     sa.Column("geocoded_at", UtcDateTime, nullable=False),
+)
+
+sync_lease = sa.Table(
+    "sync_lease",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("owner_id", sa.String(64), nullable=False),
+    sa.Column("owner_kind", sa.String(16), nullable=False),
+    sa.Column("owner_pid", sa.Integer),
+    sa.Column("owner_host", sa.String(255)),
+    sa.Column("description", sa.Text),
+    sa.Column("acquired_at", UtcDateTime, nullable=False),
+    sa.Column("heartbeat_at", UtcDateTime, nullable=False),
+    comment="Who is syncing now: at most one row per lease name (see store/lease.py)",
+)
+
+operator_switches = sa.Table(
+    "operator_switches",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("enabled", sa.Boolean, nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("changed_by", sa.Text),
+    sa.Column("changed_at", UtcDateTime, nullable=False),
+    comment="Switches every process sees at once (track-sync scraping off|on)",
 )
