@@ -123,7 +123,6 @@ class MockSite:
     def client(self, settings: ClientSettings | None = None, **kwargs: Any) -> LiveRCClient:
         kwargs.setdefault("parse_dashboard", fake_parse_dashboard)
         kwargs.setdefault("parse_track_list", fake_parse_track_list)
-        kwargs.setdefault("scrape_enabled", lambda: True)
         return LiveRCClient(
             settings or fast_settings(), transport=httpx.MockTransport(self), **kwargs
         )

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from track_sync_assets.domain import DashboardFetch, FetchOutcome, Validators
+from track_sync_assets.environment.client import kill_switch_stop_check
 from track_sync_assets.liverc.client import (
     ClientSettings,
     LiveRCClient,
@@ -54,7 +55,6 @@ def fetch_all(
     items: list[tuple[str, Validators | None]],
     **client_kwargs: Any,
 ) -> tuple[list[DashboardFetch], dict[str, Any]]:
-    client_kwargs.setdefault("scrape_enabled", lambda: True)
 
     async def go() -> tuple[list[DashboardFetch], dict[str, Any]]:
         async with LiveRCClient(settings, **client_kwargs) as client:
@@ -195,8 +195,9 @@ def test_the_kill_switch_stops_all_traffic(sim: Simulator, monkeypatch: pytest.M
     monkeypatch.setenv("TRACK_SYNC_SCRAPE_ENABLED", " Off ")
 
     async def go() -> None:
-        async with LiveRCClient(settings_for(sim)) as client:  # the real env-reading switch
-            with pytest.raises(ScrapingDisabled):
+        stop = kill_switch_stop_check()  # the real environment-reading switch
+        async with LiveRCClient(settings_for(sim), stop_requested=stop) as client:
+            with pytest.raises(ScrapingDisabled, match="TRACK_SYNC_SCRAPE_ENABLED"):
                 await client.fetch_track_list()
             with pytest.raises(ScrapingDisabled):
                 await client.fetch_dashboards([(s, None) for s in slugs(sim)])
@@ -218,7 +219,8 @@ def test_turning_the_kill_switch_off_mid_run_stops_new_requests(
             monkeypatch.setenv("TRACK_SYNC_SCRAPE_ENABLED", "false")
 
     async def go() -> None:
-        async with LiveRCClient(settings_for(sim, max_rps=10.0, max_concurrency=2)) as client:
+        settings = settings_for(sim, max_rps=10.0, max_concurrency=2)
+        async with LiveRCClient(settings, stop_requested=kill_switch_stop_check()) as client:
             await client.fetch_dashboards([(s, None) for s in slugs(sim)], on_result=on_result)
 
     with pytest.raises(ScrapingDisabled):
@@ -286,7 +288,7 @@ def test_a_broken_track_list_is_an_error_never_an_empty_success(
     sim.set_faults(FaultSpec.parse(f"list={steps}"))
 
     async def go() -> None:
-        async with LiveRCClient(settings_for(sim), scrape_enabled=lambda: True) as client:
+        async with LiveRCClient(settings_for(sim)) as client:
             await client.fetch_track_list()
 
     with pytest.raises(error):
@@ -299,7 +301,7 @@ def test_the_track_list_is_fetched_after_a_transient_failure(sim: Simulator) -> 
     sim.set_faults(FaultSpec.parse("list=502:1"))
 
     async def go():
-        async with LiveRCClient(settings_for(sim), scrape_enabled=lambda: True) as client:
+        async with LiveRCClient(settings_for(sim)) as client:
             return await client.fetch_track_list()
 
     fetched = run(go())
@@ -309,7 +311,7 @@ def test_the_track_list_is_fetched_after_a_transient_failure(sim: Simulator) -> 
 
 def test_concurrent_batches_share_one_robots_fetch(sim: Simulator) -> None:
     async def go() -> None:
-        async with LiveRCClient(settings_for(sim), scrape_enabled=lambda: True) as client:
+        async with LiveRCClient(settings_for(sim)) as client:
             await asyncio.gather(
                 client.fetch_dashboards([(s, None) for s in slugs(sim, 5)]),
                 client.fetch_dashboard(slugs(sim)[6]),

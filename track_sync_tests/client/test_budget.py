@@ -95,66 +95,18 @@ def test_a_host_interval_spaces_that_host_without_slowing_others() -> None:
     assert fast[-1] - fast[0] < 0.1  # not held up by the slow host's delay
 
 
-def test_a_429_halves_the_rate_once_per_congestion_episode() -> None:
-    rate = AdaptiveRate(max_rps=4.0, min_rps=0.5)
-    assert rate.on_throttled(request_started_at=10.0, now=11.0) is True
-    assert rate.rate == 2.0
-    # Another answer to a request sent before that decrease is the same episode.
-    assert rate.on_throttled(request_started_at=10.5, now=11.1) is False
-    assert rate.rate == 2.0
-    # A request sent after the decrease that is throttled again halves once more.
-    assert rate.on_throttled(request_started_at=11.2, now=11.5) is True
-    assert rate.rate == 1.0
-
-
-def test_the_rate_never_falls_below_its_floor() -> None:
-    rate = AdaptiveRate(max_rps=4.0, min_rps=0.5)
-    for n in range(10):
-        rate.on_throttled(request_started_at=float(n), now=n + 0.5)
-    assert rate.rate == 0.5
-
-
-def test_the_rate_recovers_additively_after_success_streaks_up_to_the_maximum() -> None:
-    rate = AdaptiveRate(max_rps=4.0, min_rps=0.5, increase_step=0.5, success_streak=3)
-    rate.on_throttled(0.0, 1.0)
-    assert rate.rate == 2.0
-    for _ in range(2):
-        rate.on_success()
-    assert rate.rate == 2.0
-    rate.on_success()
-    assert rate.rate == 2.5
-    for _ in range(30):
-        rate.on_success()
-    assert rate.rate == 4.0
-
-
-def test_a_throttled_answer_breaks_the_success_streak() -> None:
-    rate = AdaptiveRate(max_rps=4.0, min_rps=0.5, increase_step=0.5, success_streak=3)
-    rate.on_throttled(0.0, 1.0)
-    rate.on_success()
-    rate.on_success()
-    rate.on_throttled(0.5, 1.1)  # same episode: no decrease, but the streak restarts
-    rate.on_success()
-    assert rate.rate == 2.0
-
-
 def test_a_lower_rate_slows_the_pacing_down() -> None:
     async def go() -> list[float]:
         budget = PolitenessBudget(max_concurrency=5, max_rps=200.0, min_rps=1.0)
-        async with budget.slot() as permit:
+        async with budget.slot():
             pass
-        budget.throttled(permit)  # 200 -> 100 rps
-        budget.throttled(await _permit(budget))  # -> 50 rps
+        budget.rate.decrease()  # 200 -> 100 rps
+        budget.rate.decrease()  # -> 50 rps
         starts, _ = await _hammer(budget, 6, 0.0)
         return starts
 
     starts = run(go())
     assert all(t - starts[0] >= k * 0.02 - 0.002 for k, t in enumerate(starts))
-
-
-async def _permit(budget: PolitenessBudget):
-    async with budget.slot() as permit:
-        return permit
 
 
 def test_invalid_budgets_are_rejected() -> None:

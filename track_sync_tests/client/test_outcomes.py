@@ -379,12 +379,12 @@ def test_an_exception_from_on_result_stops_the_batch_and_propagates() -> None:
     assert len(site.urls("/")) < 50
 
 
-def test_with_the_kill_switch_off_nothing_is_fetched_and_callers_get_scraping_disabled() -> None:
+def test_when_the_stop_check_says_stop_nothing_is_fetched_and_callers_get_its_reason() -> None:
     site = MockSite()
 
     async def go() -> None:
-        async with site.client(scrape_enabled=lambda: False) as client:
-            with pytest.raises(ScrapingDisabled):
+        async with site.client(stop_requested=lambda: "maintenance window") as client:
+            with pytest.raises(ScrapingDisabled, match="scraping stopped: maintenance window"):
                 await client.fetch_track_list()
             with pytest.raises(ScrapingDisabled):
                 await client.fetch_dashboards([("alpha", None), ("beta", None)])
@@ -395,20 +395,21 @@ def test_with_the_kill_switch_off_nothing_is_fetched_and_callers_get_scraping_di
     assert site.seen == []
 
 
-def test_the_kill_switch_is_read_before_every_request_and_stops_a_running_batch() -> None:
+def test_the_stop_check_is_asked_before_every_request_and_stops_a_running_batch() -> None:
     site = MockSite()
     budget = {"left": 5}
 
-    def enabled() -> bool:
+    def stop_requested() -> str | None:
         budget["left"] -= 1
-        return budget["left"] >= 0
+        return None if budget["left"] >= 0 else "operator said stop"
 
     async def go() -> None:
-        async with site.client(scrape_enabled=enabled) as client:
+        async with site.client(stop_requested=stop_requested) as client:
             await client.fetch_dashboards([(f"t{n}", None) for n in range(100)])
 
-    with pytest.raises(ScrapingDisabled):
+    with pytest.raises(ScrapingDisabled, match="operator said stop") as raised:
         run(go())
+    assert raised.value.reason == "operator said stop"
     assert len(site.seen) < 5
 
 

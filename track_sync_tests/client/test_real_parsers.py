@@ -13,9 +13,7 @@ from .helpers import LIST_URL, MockSite, fast_settings, run
 
 
 def real_client(site: MockSite) -> LiveRCClient:
-    return LiveRCClient(
-        fast_settings(), transport=httpx.MockTransport(site), scrape_enabled=lambda: True
-    )
+    return LiveRCClient(fast_settings(), transport=httpx.MockTransport(site))
 
 
 def test_a_captured_dashboard_is_parsed_by_the_real_parser() -> None:

@@ -69,12 +69,22 @@ def test_backoff_waits_grow_between_attempts() -> None:
     assert gaps[0] < gaps[1] < gaps[2]
 
 
-def test_a_429_or_503_lowers_the_global_rate_and_successes_do_not() -> None:
+def test_a_429_halves_the_global_rate_which_then_recovers_gradually() -> None:
     site = MockSite()
     site.route(URL, httpx.Response(429), httpx.Response(200, text="name=Alpha"))
     _, stats = fetch(site, max_rps=100.0, min_rps=1.0)
     assert stats["rate_decreases"] == 1
-    assert stats["final_rate_rps"] == 50.0
+    assert stats["politeness"]["congestion"]["decreases_by_cause"] == {"429": 1}
+    # Halved to 50, then climbing at 100 rps per 30 s while answers are good: far from 100.
+    assert 50.0 <= stats["final_rate_rps"] < 60.0
+
+
+def test_a_lone_503_is_that_tracks_problem_retried_without_lowering_the_rate() -> None:
+    site = MockSite()
+    site.route(URL, httpx.Response(503), httpx.Response(200, text="name=Alpha"))
+    result, stats = fetch(site, max_rps=100.0)
+    assert result.attempts == 2
+    assert stats["rate_decreases"] == 0 and stats["final_rate_rps"] == 100.0
 
 
 def test_500_retries_do_not_lower_the_rate() -> None:

@@ -1,20 +1,28 @@
-"""Configuration from the environment, the kill switch and the bot's identity."""
+"""Configuration (the environment mapped in one place), the kill switch and the bot's identity."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+import track_sync_assets.liverc.client as client_package
+from track_sync_assets.environment.client import (
+    client_settings_from_env,
+    kill_switch_from_env,
+    kill_switch_stop_check,
+)
 from track_sync_assets.liverc.client import (
     ClientConfigError,
     ClientSettings,
     package_version,
-    scraping_enabled,
     user_agent,
 )
 
 
 def test_defaults_are_the_real_liverc_urls_and_the_documented_limits() -> None:
-    settings = ClientSettings.from_env({})
+    settings = client_settings_from_env({})
     assert settings.list_url == "https://live.liverc.com/"
     assert settings.track_url_template == "https://{slug}.liverc.com/"
     assert (settings.max_concurrency, settings.max_rps) == (6, 3.0)
@@ -47,7 +55,7 @@ def test_every_setting_can_come_from_the_environment() -> None:
         "TRACK_SYNC_BACKOFF_CAP_S": "0.1",
         "TRACK_SYNC_RETRY_AFTER_CAP_S": "5",
     }
-    settings = ClientSettings.from_env(env)
+    settings = client_settings_from_env(env)
     assert settings == ClientSettings(
         list_url="http://127.0.0.1:8080/",
         track_url_template="http://127.0.0.1:8080/tracks/{slug}/",
@@ -67,7 +75,7 @@ def test_every_setting_can_come_from_the_environment() -> None:
 
 
 def test_overrides_win_over_the_environment() -> None:
-    settings = ClientSettings.from_env({"TRACK_SYNC_MAX_RPS": "9"}, max_rps=2.0)
+    settings = client_settings_from_env({"TRACK_SYNC_MAX_RPS": "9"}, max_rps=2.0)
     assert settings.max_rps == 2.0
 
 
@@ -88,32 +96,54 @@ def test_invalid_values_are_a_clear_error_naming_the_problem(
     env: dict[str, str], message: str
 ) -> None:
     with pytest.raises(ClientConfigError, match=message.replace("{", r"\{").replace("(", r"\(")):
-        ClientSettings.from_env(env)
+        client_settings_from_env(env)
 
 
 @pytest.mark.parametrize("value", ["0", "false", "FALSE", " off ", "No", "no\n"])
 def test_the_kill_switch_values_that_disable_scraping(value: str) -> None:
-    assert scraping_enabled({"TRACK_SYNC_SCRAPE_ENABLED": value}) is False
+    reason = kill_switch_from_env({"TRACK_SYNC_SCRAPE_ENABLED": value})
+    assert reason is not None and reason.startswith("TRACK_SYNC_SCRAPE_ENABLED=")
 
 
 @pytest.mark.parametrize("value", [None, "", "  ", "1", "true", "ON", " yes "])
 def test_the_kill_switch_is_on_by_default_and_for_yes_values(value: str | None) -> None:
     env = {} if value is None else {"TRACK_SYNC_SCRAPE_ENABLED": value}
-    assert scraping_enabled(env) is True
+    assert kill_switch_from_env(env) is None
 
 
 @pytest.mark.parametrize("value", ["disabled", "nope", "2"])
 def test_an_unrecognised_kill_switch_value_fails_safe_to_off(value: str) -> None:
-    assert scraping_enabled({"TRACK_SYNC_SCRAPE_ENABLED": value}) is False
+    assert kill_switch_from_env({"TRACK_SYNC_SCRAPE_ENABLED": value}) is not None
 
 
 def test_the_kill_switch_reads_the_process_environment_at_call_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    stop_requested = kill_switch_stop_check()
     monkeypatch.setenv("TRACK_SYNC_SCRAPE_ENABLED", "off")
-    assert scraping_enabled() is False
+    assert stop_requested() == "TRACK_SYNC_SCRAPE_ENABLED='off' turns scraping off"
     monkeypatch.setenv("TRACK_SYNC_SCRAPE_ENABLED", "on")
-    assert scraping_enabled() is True
+    assert stop_requested() is None
+
+
+def test_the_per_track_host_mapping_comes_from_liverc_resolve() -> None:
+    env = {"LIVERC_RESOLVE": "*.liverc.test=127.0.0.1, live.liverc.test=127.0.0.1"}
+    settings = client_settings_from_env(env)
+    assert settings.resolve == (("*.liverc.test", "127.0.0.1"), ("live.liverc.test", "127.0.0.1"))
+    with pytest.raises(ClientConfigError, match="LIVERC_RESOLVE="):
+        client_settings_from_env({"LIVERC_RESOLVE": "127.0.0.1"})
+
+
+def test_the_client_package_reads_no_environment_variable() -> None:
+    sources = sorted(Path(client_package.__file__).parent.glob("*.py"))
+    readers = re.compile(r"\bos\.environ\b|\bgetenv\b|\bimport os\b")
+    offenders = [p.name for p in sources if readers.search(p.read_text(encoding="utf-8"))]
+    assert len(sources) > 5 and offenders == []
+
+
+def test_robots_caching_beyond_rfc_9309s_24_hours_is_refused() -> None:
+    with pytest.raises(ClientConfigError, match="24 hours"):
+        ClientSettings(robots_max_age_s=25 * 3600)
 
 
 def test_the_user_agent_names_the_bot_its_version_project_and_contact() -> None:

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from track_sync_assets.liverc.client import Allowlist, InvalidSlug, validate_slug
-from track_sync_assets.liverc.client.robots import RobotsAnswer, RobotsCache, RobotsPolicy
+from track_sync_assets.liverc.client.robots import RobotsAnswer, RobotsPolicy, RobotsRules
 from track_sync_assets.liverc.client.urls import Origin
 
 from .helpers import run
@@ -122,13 +122,13 @@ def test_robots_answers_map_to_allow_all_or_not_now(
 def test_concurrent_first_requests_share_one_robots_fetch_per_origin() -> None:
     fetched: list[str] = []
 
-    async def fetch(url: str) -> RobotsAnswer:
+    async def fetch(url: str, headers: dict[str, str]) -> RobotsAnswer:
         fetched.append(url)
         await asyncio.sleep(0.02)
         return RobotsAnswer(200, "User-agent: *\nDisallow:\n")
 
     async def go() -> None:
-        cache = RobotsCache(fetch)
+        cache = RobotsRules(fetch)
         await asyncio.gather(
             *(cache.policy_for(f"http://127.0.0.1:8080/tracks/t{n}/") for n in range(10)),
             *(cache.policy_for(f"https://t{n % 2}.liverc.com/") for n in range(10)),
@@ -147,14 +147,14 @@ def test_concurrent_first_requests_share_one_robots_fetch_per_origin() -> None:
 def test_a_robots_fetch_that_raises_is_not_cached() -> None:
     calls: list[str] = []
 
-    async def fetch(url: str) -> RobotsAnswer:
+    async def fetch(url: str, headers: dict[str, str]) -> RobotsAnswer:
         calls.append(url)
         if len(calls) == 1:
             raise RuntimeError("kill switch")
         return RobotsAnswer(404)
 
     async def go() -> bool:
-        cache = RobotsCache(fetch)
+        cache = RobotsRules(fetch)
         with pytest.raises(RuntimeError):
             await cache.policy_for("https://a.liverc.com/")
         return (await cache.policy_for("https://a.liverc.com/")).allows("https://a.liverc.com/")

@@ -9,8 +9,8 @@ Pacing is a generic cell rate algorithm with no burst tolerance: request starts
 are scheduled ``1 / rate`` seconds apart and idle time earns no credit, so no window
 of ``W`` seconds holds more than ``floor(W * rate) + 1`` scheduled starts (an actual
 start lags its slot only by the event loop's wake-up delay, about a millisecond).
-The rate halves (down to a floor) when LiveRC answers 429 or 503 and climbs back
-additively after each streak of successes.
+The rate itself is an :class:`~track_sync_assets.liverc.client.congestion.AdaptiveRate`,
+cut and recovered by the congestion control.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from track_sync_assets.liverc.client.congestion import AdaptiveRate
+
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -30,58 +32,6 @@ class Permit:
     """Proof that a request may start now; ``started_at`` is on the budget's clock."""
 
     started_at: float
-
-
-class AdaptiveRate:
-    """A request rate with multiplicative decrease and additive increase (AIMD)."""
-
-    def __init__(
-        self,
-        max_rps: float,
-        min_rps: float,
-        *,
-        increase_step: float | None = None,
-        success_streak: int = 10,
-    ) -> None:
-        if not 0 < min_rps <= max_rps:
-            raise ValueError(f"need 0 < min_rps <= max_rps, got {min_rps} and {max_rps}")
-        self.max_rps = max_rps
-        self.min_rps = min_rps
-        self.increase_step = increase_step if increase_step is not None else max_rps / 10
-        self.success_streak = success_streak
-        self._rate = max_rps
-        self._streak = 0
-        self._last_decrease_at = float("-inf")
-        self.decreases = 0
-
-    @property
-    def rate(self) -> float:
-        return self._rate
-
-    def on_throttled(self, request_started_at: float, now: float) -> bool:
-        """Halve the rate (one decrease per congestion episode); True if it dropped.
-
-        Answers to requests that started before the last decrease belong to the
-        same episode and do not halve the rate again.
-        """
-        self._streak = 0
-        if request_started_at < self._last_decrease_at:
-            return False
-        self._last_decrease_at = now
-        new_rate = max(self.min_rps, self._rate / 2)
-        dropped = new_rate < self._rate
-        self._rate = new_rate
-        self.decreases += int(dropped)
-        return dropped
-
-    def on_success(self) -> None:
-        """Count a success; every ``success_streak`` in a row raise the rate one step."""
-        if self._rate >= self.max_rps:
-            return
-        self._streak += 1
-        if self._streak >= self.success_streak:
-            self._streak = 0
-            self._rate = min(self.max_rps, self._rate + self.increase_step)
 
 
 @dataclass(slots=True)
@@ -99,13 +49,15 @@ class PolitenessBudget:
         max_rps: float,
         min_rps: float | None = None,
         *,
+        recovery_s: float = 30.0,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError(f"max_concurrency must be at least 1, got {max_concurrency}")
         self.max_concurrency = max_concurrency
-        self.rate = AdaptiveRate(max_rps, min(min_rps or max_rps / 16, max_rps))
+        floor = min(min_rps or max_rps / 16, max_rps)
+        self.rate = AdaptiveRate(max_rps, floor, recovery_s=recovery_s, clock=clock)
         self._clock = clock
         self._sleep = sleep
         self._semaphore = asyncio.Semaphore(max_concurrency)
@@ -115,6 +67,7 @@ class PolitenessBudget:
         self.in_flight = 0
         self.max_in_flight = 0
         self.granted = 0
+        self.pacing_wait_s = 0.0
 
     @asynccontextmanager
     async def slot(
@@ -152,13 +105,12 @@ class PolitenessBudget:
             self.in_flight -= 1
             self._semaphore.release()
 
-    def throttled(self, permit: Permit) -> bool:
-        """Report a 429/503 answer to the request holding ``permit``; True if the rate dropped."""
-        return self.rate.on_throttled(permit.started_at, self._clock())
-
-    def succeeded(self) -> None:
-        """Report a successful answer (lets the rate recover)."""
-        self.rate.on_success()
+    def stats(self) -> dict[str, object]:
+        return {
+            "granted": self.granted,
+            "max_in_flight": self.max_in_flight,
+            "pacing_wait_s": round(self.pacing_wait_s, 3),
+        }
 
     async def _pace(self) -> float:
         """GCRA with no burst tolerance: slot k+1 comes 1/rate after slot k.
@@ -170,6 +122,7 @@ class PolitenessBudget:
         async with self._pace_lock:
             slot = self._clock()
             if self._next_start > slot:
+                self.pacing_wait_s += self._next_start - slot
                 slot = self._next_start
                 await self._sleep_until(slot)
             self._next_start = slot + 1.0 / self.rate.rate

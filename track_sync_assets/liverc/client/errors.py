@@ -8,14 +8,18 @@ class LiveRCClientError(Exception):
 
 
 class ClientConfigError(LiveRCClientError, ValueError):
-    """A client setting (usually an environment variable) has an invalid value."""
+    """A client setting (or the environment variable behind it) has an invalid value."""
 
 
 class ScrapingDisabled(LiveRCClientError):
-    """The kill switch (``TRACK_SYNC_SCRAPE_ENABLED``) is off: nothing was fetched."""
+    """The stop check said stop (the kill switch is off): nothing more is fetched.
 
-    def __init__(self, message: str = "scraping is disabled (TRACK_SYNC_SCRAPE_ENABLED is off)"):
-        super().__init__(message)
+    ``reason`` is what the stop check returned, e.g. ``TRACK_SYNC_SCRAPE_ENABLED is off``.
+    """
+
+    def __init__(self, reason: str = "scraping is disabled"):
+        self.reason = reason
+        super().__init__(f"scraping stopped: {reason}")
 
 
 class TrackListUnavailable(LiveRCClientError):

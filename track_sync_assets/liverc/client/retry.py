@@ -71,3 +71,41 @@ def retry_delay(
     if retry_after_s is not None:
         return min(retry_after_s, retry_after_cap_s)
     return backoff_delay(attempt, base_s, cap_s, rand)
+
+
+class RetryPolicy:
+    """How many attempts a request gets and how long each retry waits; counts both."""
+
+    def __init__(
+        self,
+        max_attempts: int,
+        *,
+        base_s: float,
+        cap_s: float,
+        retry_after_cap_s: float,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.max_attempts = max_attempts
+        self._base_s = base_s
+        self._cap_s = cap_s
+        self._retry_after_cap_s = retry_after_cap_s
+        self._rand = rand
+        self.retries = 0
+        self.waited_s = 0.0
+
+    def delay(self, attempt: int, retry_after: str | None) -> float:
+        """The wait before retry ``attempt`` (1 = first retry), counted as one retry."""
+        wait = retry_delay(
+            attempt,
+            parse_retry_after(retry_after),
+            base_s=self._base_s,
+            cap_s=self._cap_s,
+            retry_after_cap_s=self._retry_after_cap_s,
+            rand=self._rand,
+        )
+        self.retries += 1
+        self.waited_s += wait
+        return wait
+
+    def stats(self) -> dict[str, object]:
+        return {"retries": self.retries, "waited_s": round(self.waited_s, 3)}

@@ -1,50 +1,29 @@
-"""Client configuration: every knob has a default and an environment variable."""
+"""Client configuration: a frozen dataclass with defaults (the environment is mapped onto it
+by :mod:`track_sync_assets.environment.client`, never read here)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from track_sync_assets.liverc.client.errors import ClientConfigError
+from track_sync_assets.liverc.client.urls import DEFAULT_TRACK_URL_TEMPLATE
 
 DEFAULT_LIST_URL = "https://live.liverc.com/"
-DEFAULT_TRACK_URL_TEMPLATE = "https://{slug}.liverc.com/"
 DEFAULT_PROJECT_URL = "https://github.com/track-sync/track-sync"
 DEFAULT_CONTACT = "track-sync operators via the project page"
+ROBOTS_MAX_AGE_LIMIT_S = 24 * 3600.0
+"""RFC 9309 §2.4: a robots.txt should not be cached for more than 24 hours."""
 
-KILL_SWITCH_VAR = "TRACK_SYNC_SCRAPE_ENABLED"
-_KILL_SWITCH_ON = frozenset({"", "1", "true", "on", "yes"})
-
-
-def scraping_enabled(environ: Mapping[str, str] | None = None) -> bool:
-    """Read the kill switch now: ``0``/``false``/``off``/``no`` disable (default on).
-
-    The value is trimmed and case-insensitive. An unrecognised value counts as
-    *off*: a kill switch fails safe.
-    """
-    env = os.environ if environ is None else environ
-    value = env.get(KILL_SWITCH_VAR, "").strip().lower()
-    return value in _KILL_SWITCH_ON
-
-
-# Environment variable -> ClientSettings field.
-ENV_VARS: dict[str, str] = {
-    "LIVERC_LIST_URL": "list_url",
-    "LIVERC_TRACK_URL_TEMPLATE": "track_url_template",
-    "TRACK_SYNC_CONTACT": "contact",
-    "TRACK_SYNC_PROJECT_URL": "project_url",
-    "TRACK_SYNC_MAX_CONCURRENCY": "max_concurrency",
-    "TRACK_SYNC_MAX_RPS": "max_rps",
-    "TRACK_SYNC_MIN_RPS": "min_rps",
-    "TRACK_SYNC_CONNECT_TIMEOUT_S": "connect_timeout_s",
-    "TRACK_SYNC_READ_TIMEOUT_S": "read_timeout_s",
-    "TRACK_SYNC_REQUEST_TIMEOUT_S": "request_timeout_s",
-    "TRACK_SYNC_MAX_ATTEMPTS": "max_attempts",
-    "TRACK_SYNC_BACKOFF_BASE_S": "backoff_base_s",
-    "TRACK_SYNC_BACKOFF_CAP_S": "backoff_cap_s",
-    "TRACK_SYNC_RETRY_AFTER_CAP_S": "retry_after_cap_s",
-}
+_POSITIVE = (
+    "max_rps",
+    "min_rps",
+    "connect_timeout_s",
+    "read_timeout_s",
+    "request_timeout_s",
+    "rate_recovery_s",
+)
+_NOT_NEGATIVE = ("backoff_base_s", "backoff_cap_s", "retry_after_cap_s", "robots_max_age_s")
+_AT_LEAST_ONE = ("max_concurrency", "max_attempts", "pressure_window", "pressure_min_hosts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +41,7 @@ class ClientSettings:
     max_rps: float = 3.0
     """Global cap on request starts per second, across all hosts (robots.txt included)."""
     min_rps: float = 0.2
-    """Floor the rate falls to under sustained 429/503 answers."""
+    """Floor the rate falls to under LiveRC-wide pressure."""
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 20.0
     request_timeout_s: float = 30.0
@@ -74,6 +53,23 @@ class ClientSettings:
     max_redirects: int = 5
     max_body_bytes: int = 8 * 1024 * 1024
     """Larger responses fail (no LiveRC page is anywhere near this)."""
+    adaptive_rate: bool = True
+    """Cut the global rate under LiveRC-wide pressure (off: a fixed ``max_rps``)."""
+    rate_recovery_s: float = 30.0
+    """Seconds of answers without pressure for the rate to climb from 0 back to ``max_rps``."""
+    pressure_window: int = 50
+    """How many recent answers the pressure detector looks at."""
+    pressure_share: float = 0.25
+    """Share of 503s/timeouts in the window that means LiveRC-wide pressure ..."""
+    pressure_min_hosts: int = 5
+    """... when they come from at least this many distinct URLs (one track is not LiveRC)."""
+    obey_robots: bool = True
+    """Fetch and obey robots.txt (only tests against mocks turn this off)."""
+    robots_max_age_s: float = ROBOTS_MAX_AGE_LIMIT_S
+    """How long a stored robots.txt is used without asking again (at most 24 h)."""
+    resolve: tuple[tuple[str, str], ...] = ()
+    """``(host pattern, IP)`` pairs connecting plain-http hosts elsewhere, like curl's
+    ``--resolve``; a pattern is a host name or ``*.domain`` (the simulator's per-track hosts)."""
 
     def __post_init__(self) -> None:
         if "{slug}" not in self.track_url_template:
@@ -83,21 +79,21 @@ class ClientSettings:
         for url in (self.list_url, self.track_url_template, self.project_url):
             if not url.startswith(("http://", "https://")):
                 raise ClientConfigError(f"{url!r} is not an http(s) URL")
-        for name in ("max_concurrency", "max_attempts"):
+        for name in _AT_LEAST_ONE:
             if getattr(self, name) < 1:
                 raise ClientConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
-        for name in (
-            "max_rps",
-            "min_rps",
-            "connect_timeout_s",
-            "read_timeout_s",
-            "request_timeout_s",
-        ):
+        for name in _POSITIVE:
             if not getattr(self, name) > 0:
                 raise ClientConfigError(f"{name} must be positive, got {getattr(self, name)}")
-        for name in ("backoff_base_s", "backoff_cap_s", "retry_after_cap_s"):
+        for name in _NOT_NEGATIVE:
             if getattr(self, name) < 0:
                 raise ClientConfigError(f"{name} must not be negative, got {getattr(self, name)}")
+        if not 0 < self.pressure_share <= 1:
+            raise ClientConfigError(f"pressure_share must be in (0, 1], got {self.pressure_share}")
+        if self.robots_max_age_s > ROBOTS_MAX_AGE_LIMIT_S:
+            raise ClientConfigError(
+                f"robots_max_age_s {self.robots_max_age_s:g} exceeds RFC 9309's 24 hours"
+            )
         if self.min_rps > self.max_rps:
             object.__setattr__(self, "min_rps", self.max_rps)
         for name in ("contact", "project_url"):
@@ -106,29 +102,6 @@ class ClientSettings:
                 raise ClientConfigError(
                     f"{name} {value!r} goes into the User-Agent: printable ASCII without ()"
                 )
-
-    @classmethod
-    def from_env(
-        cls, environ: Mapping[str, str] | None = None, **overrides: object
-    ) -> ClientSettings:
-        """Settings from the environment (see :data:`ENV_VARS`); ``overrides`` win."""
-        env = os.environ if environ is None else environ
-        types = {f.name: f.type for f in fields(cls)}
-        values: dict[str, object] = {}
-        for var, name in ENV_VARS.items():
-            raw = env.get(var)
-            if raw is None or not raw.strip():
-                continue
-            values[name] = _convert(var, raw.strip(), _CONVERTERS[types[name]])
-        values.update(overrides)
-        return cls(**values)  # type: ignore[arg-type]
-
-
-_CONVERTERS: dict[str, Callable[[str], object]] = {"str": str, "int": int, "float": float}
-
-
-def _convert(var: str, raw: str, converter: Callable[[str], object]) -> object:
-    try:
-        return converter(raw)
-    except ValueError:
-        raise ClientConfigError(f"{var}={raw!r} is not a valid {converter.__name__}") from None
+        for pattern, address in self.resolve:
+            if not pattern or not address or "/" in pattern + address:
+                raise ClientConfigError(f"resolve entry {pattern!r} -> {address!r} is invalid")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 
@@ -17,7 +18,11 @@ def percentile(sorted_values: list[float], fraction: float) -> float | None:
 
 
 class ClientStats:
-    """Counters accumulated by one :class:`~track_sync_assets.liverc.client.LiveRCClient`."""
+    """Counters accumulated by one :class:`~track_sync_assets.liverc.client.LiveRCClient`.
+
+    The politeness components (stop check, allowlist, robots.txt, budget, congestion
+    control, retries, body cap) register their own ``stats()`` in :attr:`components`.
+    """
 
     def __init__(self) -> None:
         self.started_monotonic: float | None = None
@@ -27,14 +32,11 @@ class ClientStats:
         self.responses_by_status: Counter[int] = Counter()
         self.transport_errors: Counter[str] = Counter()
         self.outcomes: Counter[str] = Counter()
-        self.retries = 0
         self.redirects = 0
         self.bytes_received = 0
         self.robots_fetches = 0
-        self.rate_decreases = 0
-        self.max_in_flight = 0
-        self.final_rate_rps: float | None = None
         self.latencies_s: list[float] = []
+        self.components: dict[str, Callable[[], dict[str, Any]]] = {}
 
     def start(self) -> None:
         if self.started_monotonic is None:
@@ -71,6 +73,8 @@ class ClientStats:
     def snapshot(self) -> dict[str, Any]:
         """Plain JSON types only (str keys, numbers, nested dicts)."""
         latencies = sorted(self.latencies_s)
+        parts = {name: stats() for name, stats in sorted(self.components.items())}
+        congestion = parts.get("congestion", {})
 
         def ms(value: float | None) -> float | None:
             return None if value is None else round(value * 1000, 1)
@@ -81,13 +85,13 @@ class ClientStats:
             "responses_by_status": {str(k): v for k, v in sorted(self.responses_by_status.items())},
             "transport_errors": dict(sorted(self.transport_errors.items())),
             "outcomes": dict(sorted(self.outcomes.items())),
-            "retries": self.retries,
+            "retries": parts.get("retry", {}).get("retries", 0),
             "redirects": self.redirects,
             "bytes_received": self.bytes_received,
             "robots_fetches": self.robots_fetches,
-            "rate_decreases": self.rate_decreases,
-            "final_rate_rps": self.final_rate_rps,
-            "max_in_flight": self.max_in_flight,
+            "rate_decreases": congestion.get("decreases", 0),
+            "final_rate_rps": congestion.get("rate_rps"),
+            "max_in_flight": parts.get("budget", {}).get("max_in_flight", 0),
             "latency_ms": {
                 "p50": ms(percentile(latencies, 0.50)),
                 "p95": ms(percentile(latencies, 0.95)),
@@ -95,4 +99,5 @@ class ClientStats:
                 "max": ms(latencies[-1] if latencies else None),
             },
             "wall_time_s": round(self.wall_time_s, 3),
+            "politeness": parts,
         }

@@ -1,4 +1,8 @@
-"""Slugs, origins and the host allowlist: the client only talks to LiveRC (and its stand-ins)."""
+"""Slugs, track URLs, origins and the host allowlist: the client only talks to LiveRC.
+
+This module is the one place a track's URL is built (:func:`track_url`,
+:func:`liverc_track_url`); the parsers and the simulator use it too.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from track_sync_assets.liverc.client.errors import LiveRCClientError
 
 SLUG_PATTERN = re.compile(r"[A-Za-z0-9]{1,64}")
 LIVERC_DOMAIN = "liverc.com"
+DEFAULT_TRACK_URL_TEMPLATE = "https://{slug}.liverc.com/"
+"""On the real LiveRC every track is its own host."""
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _SLUG_MARKER = "slugmarker0"
 
@@ -29,6 +35,11 @@ def validate_slug(slug: object) -> str:
 def track_url(template: str, slug: str) -> str:
     """The dashboard URL of a validated slug."""
     return template.replace("{slug}", validate_slug(slug))
+
+
+def liverc_track_url(slug: str) -> str:
+    """A track's URL on the real LiveRC: ``https://{slug}.liverc.com/``."""
+    return track_url(DEFAULT_TRACK_URL_TEMPLATE, slug)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +82,16 @@ class Allowlist:
             origin = Origin.of(url.replace("{slug}", _SLUG_MARKER))
             host_pattern = re.escape(origin.host).replace(_SLUG_MARKER, "[a-z0-9]{1,64}")
             self._patterns.append((origin.scheme, re.compile(host_pattern), origin.port))
+        self.refused = 0
+
+    def stats(self) -> dict[str, int]:
+        return {"refused": self.refused}
+
+    def check(self, url: str) -> bool:
+        """:meth:`allows`, counting refusals."""
+        allowed = self.allows(url)
+        self.refused += not allowed
+        return allowed
 
     def allows(self, url: str) -> bool:
         """True when ``url`` may be requested (http(s), no credentials, allowed origin)."""
