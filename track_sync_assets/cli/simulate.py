@@ -1,14 +1,23 @@
-"""``track-sync simulate``: serve the LiveRC simulator in the foreground until SIGINT/SIGTERM."""
+"""``track-sync simulate``: serve the LiveRC simulator in the foreground until SIGINT/SIGTERM,
+or print a day's ground truth (``--truth``)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import signal
 import sys
 from pathlib import Path
 
-from track_sync_assets.simulator import FaultSpec, FaultSpecError, Simulator, SimulatorConfig
+from track_sync_assets.simulator import (
+    FaultSpec,
+    FaultSpecError,
+    Simulator,
+    SimulatorConfig,
+    build_catalogue,
+)
+from track_sync_assets.simulator.catalogue import CHANGE_RATE
 from track_sync_assets.simulator.tracks import day_date
 
 DEFAULT_PORT = 8765
@@ -38,6 +47,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--crawl-delay", type=float, default=None, metavar="SECONDS")
     parser.add_argument("--log", type=Path, default=None, metavar="FILE",
                         help="append every request to FILE as JSON lines")  # fmt: skip
+    parser.add_argument("--change-rate", type=float, default=CHANGE_RATE, metavar="SHARE",
+                        help="daily share of listed tracks changing a catalogue field")  # fmt: skip
+    parser.add_argument("--truth", action="store_true",
+                        help="print the day's ground truth as JSON and exit")  # fmt: skip
     parser.set_defaults(func=run)
 
 
@@ -65,6 +78,7 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
         port=args.port,
         host=args.host,
         log_path=args.log,
+        change_rate=args.change_rate,
     )
 
 
@@ -72,6 +86,12 @@ def run(args: argparse.Namespace) -> int:
     """Serve until SIGINT/SIGTERM; 0 on a clean stop, 2 on a bad option."""
     try:
         config = config_from_args(args)
+        if args.truth:
+            catalogue = build_catalogue(config.seed, config.tracks, config.day,
+                                        change_rate=config.change_rate)  # fmt: skip
+            json.dump(catalogue.truth(), sys.stdout, ensure_ascii=False)
+            sys.stdout.write("\n")
+            return 0
     except (ValueError, FaultSpecError) as exc:
         print(f"track-sync simulate: {exc}", file=sys.stderr)
         return 2

@@ -5,17 +5,22 @@ Day 1 is generated from the seed; day ``d`` is reached by replaying days
 reproducible from ``(seed, tracks, day)`` alone. A simulated day is a daily
 sync snapshot taken at noon UTC, day 1 being 2025-12-16 (the real capture).
 
-Each day: every track ages one day; about 12% of the listed tracks are live
-(racing or practising) and another ~8% had activity earlier that day (their
-lifetime and monthly counters grow); ~0.5% of the listed tracks, among the
-longest idle, leave the list; a few arrive (new tracks, or dormant ones coming
-back) so the list stays within 10 rows of its configured size; ~0.3% of the
-listed tracks change a catalogue field (name, contacts, address...); monthly
-counters restart on the 1st of a month.
+Activity follows the real list of 2025-12-16: each track has a daily chance of
+activity drawn from ``RATE_CLASSES`` (busy clubs, weekly and fortnightly ones, rare
+ones), fitted so that the stationary spread of "last updated" texts matches the
+capture (about a third of the list active within a day). Each day: every track ages
+one day; each listed track has activity with its daily chance (~12% of the list live
+at the snapshot, the rest earlier that day), and only those tracks' counters, latest
+event and activity change; ~0.5% of the listed tracks, among the longest idle, leave
+the list; a few arrive (new tracks, or dormant ones coming back) so the list stays
+within 10 rows of its configured size; independently of activity, a share
+``change_rate`` (default 0.3%) of the listed tracks change a catalogue field (name,
+contacts, address...); monthly counters restart on the 1st of a month.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Collection
 from types import MappingProxyType
@@ -32,11 +37,24 @@ from track_sync_assets.simulator.tracks import (
     relative_text,
 )
 
-DEPARTURE_RATE = 0.005
+DEPARTURE_CHANCE = 0.5
+"""Daily chance that a track idle for longer than ``LIST_DAYS`` leaves the list."""
 CHANGE_RATE = 0.003
+"""Default share of listed tracks changing a catalogue field each day."""
 RACING_SHARE = 0.0175
 PRACTISING_SHARE = 0.098
-ACTIVE_EARLIER_SHARE = 0.08
+RATE_CLASSES: tuple[tuple[float, float], ...] = (
+    (0.31, 0.95),
+    (0.13, 0.15),
+    (0.08, 0.07),
+    (0.17, 0.009),
+    (0.31, 0.004),
+)
+"""(share of tracks, daily chance of activity), fitted to the 2025-12-16 list's texts."""
+ARRIVAL_RATE_CLASSES: tuple[tuple[float, float], ...] = ((0.25, 0.009), (0.75, 0.004))
+"""Arrivals replace tracks idle beyond the window: rare ones, so the mix stays stationary."""
+LIST_DAYS = 95
+"""Day 1's idle times are drawn within this many days (the list's rolling window)."""
 FEATURED_SHARE = 0.0092
 DORMANT_SHARE = 0.05
 """Tracks known on day 1 but not listed (they can come back); their pages still answer."""
@@ -128,8 +146,7 @@ def _new_track(
     track.facebook_url = (
         names.facebook_url(rng, track.slug, track.facebook_panel) if track.facebook_panel else None
     )
-    # Daily chance of activity: a third are busy clubs, the rest race now and then.
-    track.rate = rng.uniform(0.15, 0.5) if rng.random() < 0.3 else _log_uniform(rng, 0.002, 0.03)
+    track.rate = _daily_rate(rng.random(), rng.uniform(0.85, 1.15))
     track.video_gear = rng.random() < 0.25
     events = int(_log_uniform(rng, 1, 900)) if track.has_events else 0
     track.total_events = events
@@ -144,6 +161,24 @@ def _new_track(
     track.idle_minutes = int(_log_uniform(rng, 60, 200 * 1440))
     track.page_changed_day = day - track.idle_minutes // 1440
     return track
+
+
+def _daily_rate(
+    pick: float, jitter: float, classes: tuple[tuple[float, float], ...] = RATE_CLASSES
+) -> float:
+    """A daily chance of activity from ``classes`` (``pick`` uniform in 0..1)."""
+    for share, rate in classes:
+        if pick < share:
+            return min(rate * jitter, 0.98)
+        pick -= share
+    return min(classes[-1][1] * jitter, 0.98)
+
+
+def _idle_days(rate: float, draw: float, window: int) -> int:
+    """Days since the last activity of a track with this daily ``rate``, in its steady state
+    (a geometric law truncated to ``window`` days; ``draw`` uniform in 0..1)."""
+    keep = 1 - (1 - rate) ** window
+    return min(int(math.log(1 - draw * keep) / math.log(1 - rate)), window - 1)
 
 
 def _place(track: _Track, rng: random.Random, city: geography.City) -> None:
@@ -183,11 +218,14 @@ def _change(track: _Track, field: str, rng: random.Random) -> None:
 class Evolver:
     """Builds day 1 from the seed and replays later days; snapshots are immutable."""
 
-    def __init__(self, seed: int, size: int) -> None:
+    def __init__(self, seed: int, size: int, change_rate: float = CHANGE_RATE) -> None:
         if size < 1:
             raise ValueError(f"the catalogue needs at least one track, not {size}")
+        if not 0 <= change_rate <= 1:
+            raise ValueError(f"change_rate must be between 0 and 1, not {change_rate}")
         self.seed = seed
         self.size = size
+        self.change_rate = change_rate
         self.day = 1
         self._taken: set[str] = set()
         self._names: set[str] = set()
@@ -210,10 +248,10 @@ class Evolver:
             track.is_featured = True
             if rng.random() < 0.7:
                 track.idle_minutes = int(rng.uniform(150, 500) * 1440)
-        for track in listed:  # recent activity, like the real list (a ~3-month window)
+        for track in listed:  # each track in its steady state (see RATE_CLASSES)
             if not track.is_featured:
-                days = rng.uniform(1, 7) if rng.random() < 0.25 else rng.uniform(1, 100)
-                track.idle_minutes = int(days * 1440)
+                days = _idle_days(track.rate, rng.random(), LIST_DAYS)
+                track.idle_minutes = days * 1440 + int(rng.uniform(5, 20 * 60))
         for _ in range(round(self.size * DORMANT_SHARE)):
             track = _new_track(rng, self._taken, 1, names_taken=self._names)
             track.idle_minutes = int(rng.uniform(100, 400) * 1440)
@@ -330,13 +368,16 @@ class Evolver:
                 track.page_changed_day = day
 
     def _departures(self, day: int, rng: random.Random) -> list[str]:
-        listed = [t for t in self._tracks.values() if t.listed]
-        count = sum(rng.random() < DEPARTURE_RATE for _ in listed)
-        candidates = sorted(
-            (t for t in listed if not t.is_featured and t.idle_minutes > 1440),
-            key=lambda t: (-t.idle_minutes, t.slug.lower()),
-        )[: max(count * 8, 1)]
-        leaving = rng.sample(candidates, min(count, len(candidates)))
+        """Tracks idle beyond the list's window leave it (featured ones stay)."""
+        window = LIST_DAYS * 1440
+        listed = sorted(
+            (t for t in self._tracks.values() if t.listed), key=lambda t: t.slug.lower()
+        )
+        leaving = [
+            t
+            for t in listed
+            if not t.is_featured and t.idle_minutes > window and rng.random() < DEPARTURE_CHANCE
+        ]
         for track in leaving:
             track.listed = False
         return sorted(t.slug for t in leaving)
@@ -361,22 +402,34 @@ class Evolver:
                 track.total_practice_sessions = track.total_laps = 0
             track.listed = True
             track.idle_minutes = int(rng.uniform(5, 20 * 60))
-            track.rate = max(track.rate, 0.2)
+            track.rate = _daily_rate(rng.random(), rng.uniform(0.85, 1.15), ARRIVAL_RATE_CLASSES)
             arrived.append(track)
         return sorted(t.slug for t in arrived)
 
     def _activity(
         self, day: int, rng: random.Random, month_start: bool, arrived: Collection[str] = ()
     ) -> None:
-        """Who is live now, who raced earlier today; counters grow for both."""
+        """Who had activity today (live now, or earlier today); counters grow for them only.
+
+        On day 1 the tracks active today are those whose drawn idle time is under a day; on
+        later days each listed track has activity with its daily chance, arrivals always.
+        """
         tracks = sorted(self._tracks.values(), key=lambda t: t.slug.lower())
         if month_start:
             for track in tracks:
                 track.results_this_month = track.sessions_this_month = track.videos_this_month = 0
-        listed = [t for t in tracks if t.listed]
+        arrivals = {slug.lower() for slug in arrived}
+        if day == 1:
+            active = [t for t in tracks if t.listed and t.idle_minutes < 1440]
+        else:
+            active = [
+                t
+                for t in tracks
+                if t.listed and (t.slug.lower() in arrivals or rng.random() < t.rate)
+            ]
         racing = round(self.size * RACING_SHARE * rng.uniform(0.7, 1.3))
         practising = round(self.size * PRACTISING_SHARE * rng.uniform(0.85, 1.15))
-        ranked = sorted(listed, key=lambda t: rng.random() ** (1 / t.rate), reverse=True)
+        ranked = sorted(active, key=lambda t: rng.random() ** (1 / t.rate), reverse=True)
         live = ranked[: racing + practising]
         for track in tracks:
             track.activity = Activity.OFFLINE
@@ -386,11 +439,7 @@ class Evolver:
             track.idle_minutes = 0
             track.has_live_video = track.video_gear
             self._grow(track, rng, racing=index < racing)
-        arrivals = {slug.lower() for slug in arrived}
-        earlier = [
-            t for t in ranked[len(live) :] if t.slug.lower() in arrivals or rng.random() < t.rate
-        ][: round(self.size * ACTIVE_EARLIER_SHARE) + len(arrivals)]
-        for track in earlier:
+        for track in ranked[len(live) :]:
             track.idle_minutes = min(track.idle_minutes, int(rng.uniform(5, 20 * 60)))
             track.has_live_video = track.video_gear and rng.random() < 0.05
             self._grow(track, rng, racing=rng.random() < 0.5)
@@ -415,7 +464,7 @@ class Evolver:
 
     def _catalogue_changes(self, rng: random.Random) -> dict[str, tuple[str, ...]]:
         listed = sorted((t for t in self._tracks.values() if t.listed), key=lambda t: t.slug)
-        count = sum(rng.random() < CHANGE_RATE for _ in listed)
+        count = sum(rng.random() < self.change_rate for _ in listed)
         changed: dict[str, tuple[str, ...]] = {}
         for track in rng.sample(listed, min(count, len(listed))):
             field = rng.choice(CATALOGUE_CHANGE_FIELDS)
@@ -459,10 +508,11 @@ def _list_order(track: SimTrack) -> tuple[int, int, str]:
 class CatalogueFactory:
     """Catalogues for any day of one (seed, size), replaying forward from the latest day built."""
 
-    def __init__(self, seed: int, size: int) -> None:
+    def __init__(self, seed: int, size: int, *, change_rate: float = CHANGE_RATE) -> None:
         self.seed = seed
         self.size = size
-        self._evolver = Evolver(seed, size)
+        self.change_rate = change_rate
+        self._evolver = Evolver(seed, size, change_rate)
         self._snapshots: dict[int, Catalogue] = {}
 
     def day(self, day: int) -> Catalogue:
@@ -472,13 +522,15 @@ class CatalogueFactory:
         if day in self._snapshots:
             return self._snapshots[day]
         if day < self._evolver.day:
-            self._evolver = Evolver(self.seed, self.size)
+            self._evolver = Evolver(self.seed, self.size, self.change_rate)
         self._evolver.advance_to(day)
         snapshot = self._evolver.snapshot()
         self._snapshots = {**dict(list(self._snapshots.items())[-3:]), day: snapshot}
         return snapshot
 
 
-def build_catalogue(seed: int = 1, size: int = 1090, day: int = 1) -> Catalogue:
+def build_catalogue(
+    seed: int = 1, size: int = 1090, day: int = 1, *, change_rate: float = CHANGE_RATE
+) -> Catalogue:
     """The catalogue of ``day`` for ``(seed, size)``, computed from scratch."""
-    return CatalogueFactory(seed, size).day(day)
+    return CatalogueFactory(seed, size, change_rate=change_rate).day(day)

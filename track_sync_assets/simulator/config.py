@@ -32,6 +32,8 @@ class SimulatorConfig:
     host: str = "127.0.0.1"
     log_path: Path | None = None
     """Append every request as a JSON line to this file."""
+    change_rate: float = 0.003
+    """Daily share of listed tracks changing a catalogue field (independent of activity)."""
 
     def __post_init__(self) -> None:
         if self.tracks < 1:
@@ -44,6 +46,8 @@ class SimulatorConfig:
             raise ValueError("the latency p95 cannot be below the median")
         if self.crawl_delay is not None and self.crawl_delay < 0:
             raise ValueError("the crawl delay cannot be negative")
+        if not 0 <= self.change_rate <= 1:
+            raise ValueError(f"change_rate must be between 0 and 1, not {self.change_rate}")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port {self.port} is out of range")
 

@@ -61,7 +61,7 @@ DESCRIPTION_LINES = (
 
 
 def compact(text: str) -> str:
-    """The letters and digits of ``text``, as LiveRC slugs are made."""
+    """The ASCII letters and digits of ``text``, as LiveRC slugs are made."""
     return _NOT_SLUG.sub("", text)
 
 
@@ -82,17 +82,23 @@ def track_name(rng: random.Random, city_name: str) -> str:
 
 
 def slugify(rng: random.Random, name: str) -> str:
-    """A LiveRC-style slug for ``name``: lower-case letters and digits, at most 36."""
-    words = name.split()
+    """A LiveRC-style slug for ``name``: ASCII letters and digits only (``[a-z0-9]{1,36}``),
+    whatever letters the name holds (``ʻ``, ``é``... are dropped)."""
+    words = compact_words(name)
     roll = rng.random()
     if roll < 0.12 and len(words) > 1:
-        slug = "".join(word[0] for word in words if word[0].isalnum()) + "rc"
-    elif roll < 0.2:
-        slug = compact(words[0]) + rng.choice(("rc", "raceway", "racing", "hobbies"))
+        slug = "".join(word[0] for word in words) + "rc"
+    elif roll < 0.2 and words:
+        slug = words[0] + rng.choice(("rc", "raceway", "racing", "hobbies"))
     else:
         slug = compact(name)
     slug = slug.lower()[:SLUG_MAX_LENGTH]
     return slug or "track"
+
+
+def compact_words(name: str) -> list[str]:
+    """The words of ``name`` reduced to their ASCII letters and digits (empty ones dropped)."""
+    return [word for word in (compact(part) for part in name.split()) if word]
 
 
 def unique_slug(slug: str, taken: set[str]) -> str:

@@ -6,12 +6,21 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from track_sync_assets.domain import Activity, TrackDashboard, TrackListing
 
 FIRST_DATE = date(2025, 12, 16)
 """The calendar date of day 1."""
+SNAPSHOT_TIME = time(12, 0, tzinfo=UTC)
+"""A simulated day is the state of LiveRC at noon UTC."""
+TRUTH_FIELDS = (
+    "name", "street_address", "city", "state", "postal_code", "country", "country_code",
+    "phone", "phone_e164", "website", "email", "description", "logo_url", "facebook_url",
+    "latitude", "longitude",
+)  # fmt: skip
+"""The catalogue fields of the ground truth (what a fully synced catalogue must hold)."""
 LIST_WINDOW_DAYS = 90
 """Featured tracks idle for longer than this sit at the tail of the list."""
 
@@ -176,6 +185,42 @@ class Catalogue:
     def listings(self) -> tuple[TrackListing, ...]:
         """The track list's rows as a correct parser reads them, in order."""
         return tuple(track.listing() for track in self.listed)
+
+    @property
+    def snapshot_at(self) -> datetime:
+        """The instant the day's pages show (noon UTC)."""
+        return datetime.combine(self.date, SNAPSHOT_TIME)
+
+    def last_activity_at(self, track: SimTrack) -> datetime:
+        """When ``track`` last had activity (the snapshot instant while it is live)."""
+        return self.snapshot_at - timedelta(minutes=track.idle_minutes)
+
+    def truth(self) -> dict[str, Any]:
+        """The day's ground truth, JSON-ready: every known track's catalogue fields, listing
+        state and last activity, sorted by slug key (for benchmarks comparing a catalogue)."""
+        return {
+            "seed": self.seed,
+            "size": self.size,
+            "day": self.day,
+            "date": self.date.isoformat(),
+            "snapshot_at": self.snapshot_at.isoformat(),
+            "listed": len(self.listed),
+            "arrived": list(self.arrived),
+            "departed": list(self.departed),
+            "changed": {slug: list(fields) for slug, fields in sorted(self.changed.items())},
+            "tracks": [
+                {
+                    "slug": track.slug,
+                    "listed": track.listed,
+                    **{name: getattr(track, name) for name in TRUTH_FIELDS},
+                    "activity": track.activity.value,
+                    "last_activity_at": self.last_activity_at(track).isoformat(),
+                    "last_updated_text": track.last_updated_text,
+                    "page_changed_day": track.page_changed_day,
+                }
+                for _, track in sorted(self.tracks.items())
+            ],
+        }
 
 
 def day_date(day: int) -> date:
