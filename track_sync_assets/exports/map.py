@@ -70,7 +70,7 @@ def render_map(frame: pd.DataFrame, *, generated_at: datetime | None = None) -> 
         )
     )
     counts: dict[str, int] = {}
-    for name in reversed(PRECISION_COLOURS):  # coarse first: the finest are drawn on top
+    for name in PRECISION_COLOURS:  # finest first: the rarer, coarser ones stay visible on top
         rows = located[precision == name]
         counts[name] = len(rows)
         if rows.empty:
@@ -78,7 +78,7 @@ def render_map(frame: pd.DataFrame, *, generated_at: datetime | None = None) -> 
         ax.scatter(
             rows["longitude"].astype(float),
             rows["latitude"].astype(float),
-            s=16,
+            s=14,
             c=PRECISION_COLOURS[name],
             edgecolors="#1a1a1a",
             linewidths=0.3,
@@ -89,8 +89,8 @@ def render_map(frame: pd.DataFrame, *, generated_at: datetime | None = None) -> 
     handles, labels = ax.get_legend_handles_labels()
     if handles:
         legend = ax.legend(
-            handles[::-1],
-            labels[::-1],
+            handles,
+            labels,
             title="geocode precision",
             loc="lower left",
             fontsize=10,
