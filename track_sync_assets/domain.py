@@ -66,6 +66,38 @@ class TrackListing:
 
 
 @dataclass(frozen=True, slots=True)
+class RejectedRow:
+    """A row of the track list that could not be read (the other rows still count)."""
+
+    row: int
+    """Its 1-based position among the table's body rows."""
+    reason: str
+    """One line, e.g. ``track link '//ʻbphsrc.liverc.com/' is not //{slug}.liverc.com/``."""
+    slug: str | None = None
+    """The valid slug of its link when it could be read (the track is listed, its row is not
+    readable): such a track must not be taken for departed."""
+    link: str | None = None
+    """The name cell's link (``href``) as published, shortened to 200 characters."""
+    name: str | None = None
+    """The name text as published, shortened to 200 characters."""
+
+    @property
+    def message(self) -> str:
+        """One line: ``row 7914: track link ...`` or ``row 2 (7SeasRC): no video icon ...``."""
+        slug = f" ({self.slug})" if self.slug else ""
+        return f"row {self.row}{slug}: {self.reason}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping (run metadata, snapshots, the CLI)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RejectedRow:
+        """The inverse of :meth:`to_dict`."""
+        return cls(**{name: data.get(name) for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True, slots=True)
 class TrackDashboard:
     """What a track's dashboard page (https://{slug}.liverc.com/) says about it."""
 

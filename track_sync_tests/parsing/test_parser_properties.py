@@ -19,7 +19,9 @@ from track_sync_assets.liverc.parsing import (
     TrackListStructureError,
     parse_dashboard,
     parse_track_list,
+    parse_track_list_rows,
 )
+from track_sync_assets.liverc.parsing.markup import parse_html
 from track_sync_tests.conftest import real_page
 
 REAL_LIST = "track-list_2025-12-16.html"
@@ -187,6 +189,22 @@ def test_a_randomly_damaged_track_list_gives_listings_or_a_track_list_error(page
         return
     assert all(isinstance(listing, TrackListing) for listing in listings)
     assert len({listing.slug_key for listing in listings}) == len(listings)
+
+
+@given(mutated_page("list"))
+@FAST
+def test_a_damaged_track_list_accounts_for_every_row_or_raises_a_track_list_error(page):
+    try:
+        result = parse_track_list_rows(page)
+    except TrackListStructureError:
+        return
+    assert result.listings, "a list without one readable row raises"
+    assert result.rows == len(parse_html(page).css("table.track_list tbody > tr"))
+    slugs = [listing.slug_key for listing in result.listings]
+    slugs += [row.slug.lower() for row in result.rejected if row.slug]
+    assert len(set(slugs)) == len(slugs)
+    for row in result.rejected:
+        assert row.message.startswith(f"row {row.row}") and "\n" not in row.message
 
 
 @given(mutated_page("dashboard"))

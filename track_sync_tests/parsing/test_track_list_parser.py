@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -9,11 +10,13 @@ from typing import Any
 
 import pytest
 
-from track_sync_assets.domain import Activity, TrackListing
+from track_sync_assets.domain import Activity, RejectedRow, TrackListing
 from track_sync_assets.liverc.parsing import (
     LiveRCParseError,
+    TrackListRowError,
     TrackListStructureError,
     parse_track_list,
+    parse_track_list_rows,
 )
 from track_sync_tests.conftest import real_expected, real_page
 
@@ -274,69 +277,204 @@ def test_a_track_table_without_rows_raises():
         parse_track_list(page[:start] + page[end:])
 
 
+SMALL_SLUGS = ["northloop", "7SeasRC", "seoulrc", "shfeichi", "quietacres"]
+
+
 @pytest.mark.parametrize(
-    ("old", "new", "message"),
+    ("old", "new", "rejected"),
     [
         pytest.param(
             '<td><span class="hidden">seRC</span><a href="//seoulrc',
             '<span class="hidden">seRC</span><a href="//seoulrc',
-            "row 3 has 1 cells instead of 2",
+            # An HTML parser moves content outside a <td> out of the table: nothing is left.
+            RejectedRow(3, "1 cells instead of 2 (status, track name)"),
             id="missing name cell",
         ),
         pytest.param(
             '<i class="fa fa-clock-o fa-fw status_1"></i>',
             "",
-            r"row 2 \(7SeasRC\) has no activity icon",
+            RejectedRow(
+                2, "no activity icon (status_0/status_1/status_2)", "7SeasRC",
+                "//7SeasRC.liverc.com/", "Seven  Seas RC",
+            ),
             id="missing activity icon",
         ),
         pytest.param(
             '<i class="fa fa-clock-o fa-fw status_1"></i>',
             '<i class="fa fa-clock-o fa-fw status_1"></i><i class="fa status_0"></i>',
-            "conflicting activity icon",
+            RejectedRow(
+                2, "conflicting activity icons (status_0/status_1/status_2)", "7SeasRC",
+                "//7SeasRC.liverc.com/", "Seven  Seas RC",
+            ),
             id="two activity icons",
         ),
         pytest.param(
             '<i class="fa fa-video-camera fa-fw status_video_1"></i>',
             "",
-            "has no video icon",
+            RejectedRow(
+                1, "no video icon (status_video_0/status_video_1)", "northloop",
+                "//northloop.liverc.com/", 'North Loop "Indoor" Raceway, Inc.',
+            ),
             id="missing video icon",
         ),
         pytest.param(
             '<a href="//quietacres.liverc.com/">',
             '<a href="https://example.com/quietacres">',
-            "is not //{slug}.liverc.com/",
+            RejectedRow(
+                5, "track link 'https://example.com/quietacres' is not //{slug}.liverc.com/",
+                None, "https://example.com/quietacres", "Quiet Acres Raceway",
+            ),
             id="foreign link",
         ),
         pytest.param(
             '<a href="//quietacres.liverc.com/"><strong>Quiet Acres Raceway</strong></a>',
             "<strong>Quiet Acres Raceway</strong>",
-            "row 5 has no track link",
+            RejectedRow(
+                5, "no track link (a[href]) in its name cell", None, None, "Quiet Acres Raceway"
+            ),
             id="missing link",
         ),
         pytest.param(
             "<strong>Quiet Acres Raceway</strong>",
             "<strong> </strong>",
-            r"row 5 \(quietacres\) has no track name",
+            RejectedRow(5, "no track name", "quietacres", "//quietacres.liverc.com/", None),
             id="blank name",
-        ),
-        pytest.param(
-            '<a href="//quietacres.liverc.com/">',
-            '<a href="//NorthLoop.liverc.com/">',
-            "slug 'NorthLoop' is already listed in row 1",
-            id="slug listed twice",
         ),
         pytest.param(
             '<tr class="clickable-row" data-href="//seoulrc.liverc.com/results/">',
             "<tr>",
-            "row 3 of the track table is not a tr.clickable-row",
+            RejectedRow(
+                3, "not a tr.clickable-row", "seoulrc", "//seoulrc.liverc.com/", "서울 RC 서킷"
+            ),
             id="unknown row kind",
         ),
     ],
+)  # fmt: skip
+def test_an_unreadable_row_is_rejected_by_number_and_the_others_kept(old, new, rejected):
+    result = parse_track_list_rows(small_list_with(old, new))
+    assert result.rejected == (rejected,)
+    good = [slug for slug in SMALL_SLUGS if slug != SMALL_SLUGS[rejected.row - 1]]
+    assert [listing.slug for listing in result.listings] == good
+    assert result.rows == 5
+    everything = parse_track_list(fixture("track_list_small.html"))
+    assert set(result.listings) <= set(everything), "the good rows are read exactly"
+
+
+def test_the_strict_parser_still_raises_on_an_unreadable_row_naming_it():
+    page = small_list_with("<strong>Quiet Acres Raceway</strong>", "<strong> </strong>")
+    with pytest.raises(TrackListRowError) as raised:
+        parse_track_list(page)
+    assert str(raised.value) == "row 5 (quietacres): no track name"
+    assert isinstance(raised.value, TrackListStructureError)
+    assert [r.row for r in raised.value.rejected] == [5]
+
+
+def test_the_strict_parser_counts_the_other_rejected_rows():
+    page = small_list_with("status_video_1", "status_video_x")
+    page = page.replace('<a href="//quietacres.', '<a href="//quiet-acres.')
+    with pytest.raises(TrackListRowError, match=r"^row 1 \(northloop\): no video icon") as raised:
+        parse_track_list(page)
+    assert str(raised.value).endswith("(and 1 more rejected rows)")
+    assert [r.row for r in raised.value.rejected] == [1, 5]
+
+
+def test_a_slug_with_a_letter_outside_a_to_z_is_one_rejected_row_not_a_failed_list():
+    """Issue 13 item 9: the simulator listed '//ʻbphsrc.liverc.com/' in row 7914 of 10,000."""
+    page = small_list_with('href="//seoulrc.liverc.com/"', 'href="//ʻbphsrc.liverc.com/"')
+    result = parse_track_list_rows(page)
+    (rejected,) = result.rejected
+    assert (
+        rejected.message == "row 3: track link '//ʻbphsrc.liverc.com/' is not //{slug}.liverc.com/"
+    )
+    assert (rejected.slug, rejected.link, rejected.name) == (
+        None,
+        "//ʻbphsrc.liverc.com/",
+        "서울 RC 서킷",
+    )
+    assert [listing.slug for listing in result.listings] == [
+        "northloop",
+        "7SeasRC",
+        "shfeichi",
+        "quietacres",
+    ]
+
+
+def test_one_bad_link_in_the_real_list_rejects_that_row_and_keeps_the_1089_others(listings):
+    page = real_page(REAL_LIST)
+    old = '<a href="//ifmar.liverc.com/">'
+    assert page.count(old) == 1
+    result = parse_track_list_rows(page.replace(old, '<a href="//ʻifmar.liverc.com/">'))
+    row = next(n for n, listing in enumerate(listings, start=1) if listing.slug == "ifmar")
+    assert [(r.row, r.link) for r in result.rejected] == [(row, "//ʻifmar.liverc.com/")]
+    assert result.listings == tuple(listing for listing in listings if listing.slug != "ifmar")
+
+
+def test_the_real_list_has_no_rejected_rows(listings):
+    result = parse_track_list_rows(real_page(REAL_LIST))
+    assert result.listings == listings
+    assert result.rejected == ()
+
+
+def test_a_list_where_every_row_is_unreadable_raises():
+    page = fixture("track_list_small.html").replace('class="clickable-row"', 'class="ad-row"')
+    with pytest.raises(
+        TrackListStructureError, match=r"every row .* rejected \(5 rows\)"
+    ) as raised:
+        parse_track_list_rows(page)
+    assert "first: row 1 (northloop): not a tr.clickable-row" in str(raised.value)
+
+
+def test_one_readable_row_among_unreadable_ones_is_still_returned():
+    """How many lost rows are too many is the sanity guard's decision, not the parser's."""
+    page = fixture("track_list_small.html").replace("status_video_0", "status_video_x")
+    result = parse_track_list_rows(page)
+    assert [listing.slug for listing in result.listings] == ["northloop"]
+    assert [r.row for r in result.rejected] == [2, 3, 4, 5]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        pytest.param(
+            '<a href="//quietacres.liverc.com/">', '<a href="//NorthLoop.liverc.com/">', id="good"
+        ),
+        pytest.param(
+            '<a href="//quietacres.liverc.com/"><strong>Quiet Acres Raceway</strong>',
+            '<a href="//NorthLoop.liverc.com/"><strong> </strong>',
+            id="rejected",
+        ),
+    ],
 )
-def test_a_row_that_lost_part_of_its_structure_raises(old, new, message):
-    with pytest.raises(TrackListStructureError, match=message) as raised:
-        parse_track_list(small_list_with(old, new))
-    assert "\n" not in str(raised.value)
+def test_a_slug_listed_twice_still_fails_the_whole_list(old, new):
+    """The store keys tracks by slug: which of the two rows is the track cannot be told."""
+    with pytest.raises(
+        TrackListStructureError, match="slug 'NorthLoop' is already listed in row 1"
+    ):
+        parse_track_list_rows(small_list_with(old, new))
+
+
+def test_a_table_with_a_third_column_is_a_new_layout_and_raises():
+    page = small_list_with(
+        "<th>Track Name</th></tr></thead>", "<th>Track Name</th><th>Class</th></tr></thead>"
+    )
+    with pytest.raises(TrackListStructureError, match=r"has 3 columns .* instead of 2"):
+        parse_track_list_rows(page)
+
+
+def test_a_rejected_row_keeps_at_most_200_characters_of_link_and_name():
+    page = small_list_with(
+        '<a href="//quietacres.liverc.com/"><strong>Quiet Acres Raceway</strong>',
+        f'<a href="//{"q" * 5000}.example/"><strong>{"N" * 10_000}</strong>',
+    )
+    (rejected,) = parse_track_list_rows(page).rejected
+    assert len(rejected.link) == len(rejected.name) == 200
+    assert rejected.name.endswith("…") and rejected.link.endswith("…")
+    assert len(rejected.reason) < 150 and "\n" not in rejected.reason
+
+
+def test_a_rejected_row_survives_a_round_trip_through_json():
+    rejected = RejectedRow(7914, "track link '//ʻb.liverc.com/' is wrong", None, "//ʻb", "ʻB RC")
+    assert RejectedRow.from_dict(json.loads(json.dumps(rejected.to_dict()))) == rejected
 
 
 def test_a_row_without_last_updated_text_or_event_keeps_them_as_none():

@@ -6,19 +6,30 @@ out, or a :class:`LiveRCParseError` naming what the page lacks.
 
 from __future__ import annotations
 
+from track_sync_assets.domain import RejectedRow
 from track_sync_assets.liverc.parsing.dashboard import parse_dashboard
 from track_sync_assets.liverc.parsing.errors import (
     DashboardStructureError,
     LiveRCParseError,
+    TrackListRowError,
     TrackListStructureError,
 )
-from track_sync_assets.liverc.parsing.track_list import parse_track_list, track_url
+from track_sync_assets.liverc.parsing.track_list import (
+    TrackListParse,
+    parse_track_list,
+    parse_track_list_rows,
+    track_url,
+)
 
 __all__ = [
     "DashboardStructureError",
     "LiveRCParseError",
+    "RejectedRow",
+    "TrackListParse",
+    "TrackListRowError",
     "TrackListStructureError",
     "parse_dashboard",
     "parse_track_list",
+    "parse_track_list_rows",
     "track_url",
 ]
