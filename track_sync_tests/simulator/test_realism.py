@@ -137,8 +137,9 @@ def test_the_truth_command_prints_every_track_with_its_last_activity() -> None:
     done = subprocess.run(
         [sys.executable, "-c", SIM_RUN, "simulate", "--truth", "--day", "4", "--tracks", "120",
          "--seed", "3", "--change-rate", "0.05"],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True, text=True, timeout=120,
     )  # fmt: skip
+    assert done.returncode == 0, done.stderr
     truth = json.loads(done.stdout)
     catalogue = build_catalogue(3, 120, 4, change_rate=0.05)
     assert (truth["day"], truth["date"], truth["listed"]) == (4, "2025-12-19", len(catalogue))
