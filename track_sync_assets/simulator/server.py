@@ -1,9 +1,13 @@
 """A minimal HTTP/1.1 server (asyncio streams) that plays LiveRC on 127.0.0.1.
 
 Routes: ``/`` the track list, ``/tracks/{slug}/`` a dashboard (slug matched
-case-insensitively, like LiveRC's host names), ``/robots.txt``. Connections
-are kept alive; every request is answered after its latency, possibly with a
-fault from the :class:`FaultSpec`, and recorded in :attr:`Simulator.request_log`.
+case-insensitively, like LiveRC's host names), ``/robots.txt``. Like the real LiveRC,
+every track is also its own origin, chosen by the ``Host`` header:
+``{slug}.liverc.test`` serves the dashboard at ``/`` and its own ``/robots.txt``
+(clients connect to 127.0.0.1 while naming that host: see :attr:`Simulator.resolve`).
+Connections are kept alive; every request is answered after its latency, possibly
+with a fault from the :class:`FaultSpec` or an outage, and recorded in
+:attr:`Simulator.request_log` with the host it named.
 """
 
 from __future__ import annotations
@@ -31,6 +35,10 @@ from track_sync_assets.simulator.pages import DayPages, Page
 from track_sync_assets.simulator.tracks import Catalogue
 
 TRACK_PATH = re.compile(r"^/tracks/([A-Za-z0-9]+)/?$")
+TRACK_DOMAIN = "liverc.test"
+"""Per-track origins: ``{slug}.liverc.test`` (``.test`` never resolves outside)."""
+LIST_HOST = f"live.{TRACK_DOMAIN}"
+TRACK_HOST = re.compile(r"^([a-z0-9]+)\." + re.escape(TRACK_DOMAIN) + "$")
 KEEPALIVE_IDLE_S = 75.0
 MAX_HEAD_BYTES = 64 * 1024
 MAX_BODY_BYTES = 1024 * 1024
@@ -59,6 +67,8 @@ class RequestRecord:
     """The injected fault (``503``, ``reset``, ``truncate``, ``slow``, ``malformed``...)."""
     day: int
     connection_id: int
+    host: str = ""
+    """The host the request named (``Host`` header, lower case, without the port)."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -70,6 +80,13 @@ class _Request:
     path: str
     headers: dict[str, str]
     keep_alive: bool
+
+    @property
+    def host(self) -> str:
+        value = self.headers.get("host", "").strip().lower()
+        if value.startswith("["):
+            return value.partition("]")[0] + "]"
+        return value.rpartition(":")[0] if ":" in value else value
 
 
 @dataclass(slots=True)
@@ -116,6 +133,7 @@ class Simulator:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop_event: asyncio.Event | None = None
         self._date_cache = (0, "")
+        self._outage: tuple[int, float] | None = None
 
     # --- what tests and operators read ---
 
@@ -139,6 +157,21 @@ class Simulator:
 
     def track_url(self, slug: str) -> str:
         return self.track_url_template.format(slug=slug)
+
+    @property
+    def host_list_url(self) -> str:
+        """The list on its own host, ``http://live.liverc.test:PORT/`` (see :attr:`resolve`)."""
+        return f"http://{LIST_HOST}:{self.port}/"
+
+    @property
+    def host_track_url_template(self) -> str:
+        """Every track its own origin, as on LiveRC: ``http://{slug}.liverc.test:PORT/``."""
+        return f"http://{{slug}}.{TRACK_DOMAIN}:{self.port}/"
+
+    @property
+    def resolve(self) -> tuple[tuple[str, str], ...]:
+        """What a client must connect to for the per-track hosts (``ClientSettings.resolve``)."""
+        return ((f"*.{TRACK_DOMAIN}", self.config.host),)
 
     @property
     def day(self) -> int:
@@ -177,6 +210,12 @@ class Simulator:
         """Inject other faults from now on; per-URL request counts restart."""
         self._faults = faults
         self._attempts = {}
+
+    def set_outage(self, status: int, duration_s: float) -> None:
+        """Answer every request with ``status`` (a 429 with Retry-After) for ``duration_s``."""
+        if not 400 <= status <= 599:
+            raise ValueError(f"an outage answers an HTTP error (400-599), not {status}")
+        self._outage = (status, time.monotonic() + duration_s)
 
     def reset_attempts(self) -> None:
         """Restart the per-URL request counts that ``flaky``, ``list=`` and random faults use."""
@@ -339,16 +378,31 @@ class Simulator:
         """What the path names, its request number, its fault and its page."""
         pages, faults = self._pages, self._faults
         path = request.path
-        match = TRACK_PATH.match(path)
-        track = pages.catalogue.get(match.group(1)) if match else None
-        slug = (track.slug if track else match.group(1)) if match else None
-        key = {"/robots.txt": "robots", "/": "list"}.get(path, slug.lower() if slug else path)
+        own_host = TRACK_HOST.match(request.host)
+        if own_host and own_host.group(1) != LIST_HOST.partition(".")[0]:
+            name = own_host.group(1) if path == "/" else None
+            robots_key = f"robots@{request.host}"
+        else:
+            match = TRACK_PATH.match(path)
+            name = match.group(1) if match else None
+            robots_key = "robots"
+        track = pages.catalogue.get(name) if name else None
+        slug = (track.slug if track else name) if name else None
+        if path == "/robots.txt":
+            key = robots_key
+        elif slug is not None:
+            key = slug.lower()
+        else:
+            key = "list" if path == "/" else path
         attempt = self._attempts.get(key, 0)
         self._attempts[key] = attempt + 1
         route = _Route(key, attempt, slug)
         if request.method not in ("GET", "HEAD"):
             return route
-        if key == "robots":
+        if self._outage is not None and time.monotonic() < self._outage[1]:
+            route.fault = Fault("status", self._outage[0])
+            return route
+        if key == robots_key:
             route.fault, route.page = faults.robots_fault(attempt), pages.robots
         elif key == "list":
             route.fault = faults.list_fault(attempt)
@@ -419,6 +473,7 @@ class Simulator:
             fault=str(fault) if fault is not None else None,
             day=self._pages.catalogue.day,
             connection_id=connection_id,
+            host=request.host,
         )
         self._log.append(record)
         if self._log_file is not None:
