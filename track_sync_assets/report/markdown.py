@@ -1,75 +1,24 @@
 """Render one sync's change report as Markdown.
 
 Scraped text (track names, addresses, errors) is data: every value goes through
-:func:`escape_markdown` so it can neither break a table nor inject links, HTML or
-headings into the report.
+:func:`escape_markdown` (or :func:`markdown_code`) so it can neither break a table nor
+add links, images, HTML or headings to the report.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC
 from typing import Any
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#!|~])")
-_MAX_CELL = 200
-
-
-def escape_markdown(value: Any, *, limit: int = _MAX_CELL) -> str:
-    """Make any value safe to show inside Markdown text or a table cell."""
-    if value is None:
-        return "∅"
-    text = " ".join(str(value).split())  # newlines and tabs fold to one space
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    text = text.replace("&", "&amp;")
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
-def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """A Markdown table with every cell escaped."""
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(escape_markdown(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-@dataclass(frozen=True, slots=True)
-class DashboardFailure:
-    """A track whose dashboard could not be refreshed in this sync."""
-
-    slug: str
-    name: str | None
-    outcome: str
-    reason: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class QualityFinding:
-    """One data-quality problem found by the checks (bad coordinates, bad e-mail...)."""
-
-    check: str
-    slug: str
-    problem: str
-
-
-@dataclass(frozen=True, slots=True)
-class ReportInput:
-    """Everything one report shows."""
-
-    sync_id: str
-    generated_at: datetime
-    sync: Mapping[str, Any]
-    """``SyncResult.to_dict()`` of the catalogue upsert."""
-    dashboard_failures: Sequence[DashboardFailure] = ()
-    quality_findings: Sequence[QualityFinding] = ()
-    completeness: Mapping[str, float] = field(default_factory=dict)
-    """Share of active tracks with each field (0..1)."""
-    stage_seconds: Mapping[str, float] = field(default_factory=dict)
-    requests: Mapping[str, Any] = field(default_factory=dict)
-    """The HTTP client's request counts (flat or one level nested)."""
-    geocoding: Mapping[str, Any] = field(default_factory=dict)
+from track_sync_assets.report.escape import escape_markdown, markdown_code
+from track_sync_assets.report.inputs import DashboardFailure, QualityFinding, ReportInput
+from track_sync_assets.report.run_sections import (
+    refresh_plan_section,
+    rejected_rows_section,
+    retry_section,
+    started_by_line,
+)
 
 
 def render_report(data: ReportInput) -> str:
@@ -80,23 +29,29 @@ def render_report(data: ReportInput) -> str:
     lines = [
         f"# Track sync report {data.generated_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC",
         "",
-        f"Sync `{escape_markdown(data.sync_id)}`: {sync.get('listed', 0)} tracks listed.",
-        "",
-        "## Summary",
-        "",
-        "| | tracks |",
-        "|---|---:|",
+        f"Sync {markdown_code(data.sync_id)}: {sync.get('listed', 0)} tracks listed.",
     ]
+    if data.started_by is not None:
+        lines += ["", started_by_line(data.started_by)]
+    lines += ["", "## Summary", "", "| | tracks |", "|---|---:|"]
     for kind in ("added", "updated", "refreshed", "unchanged", "deactivated", "reactivated"):
         lines.append(f"| {kind} | {counts.get(kind, 0)} |")
     lines.append(f"| dashboard failures | {len(data.dashboard_failures)} |")
     lines.append(f"| data-quality findings | {len(data.quality_findings)} |")
+    if data.rejected_rows is not None:
+        lines.append(f"| rejected track-list rows | {len(data.rejected_rows)} |")
 
     lines += _track_section("New tracks", changes, "added")
     lines += _changes_section(changes)
     lines += _track_section("Deactivated", changes, "deactivated")
     lines += _track_section("Reactivated", changes, "reactivated")
+    if data.rejected_rows is not None:
+        lines += rejected_rows_section(data.rejected_rows)
+    if data.refresh_plan is not None:
+        lines += refresh_plan_section(data.refresh_plan)
     lines += _failures_section(data.dashboard_failures)
+    if data.retry is not None:
+        lines += retry_section(data.retry)
     lines += _quality_section(data.quality_findings, data.completeness)
     lines += _refresh_section(sync)
     lines += _numbers_section("Geocoding", data.geocoding)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from html import unescape
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from track_sync_assets.report import (
     markdown_table,
     render_report,
 )
+from track_sync_tests.report.markdown_checks import outside_code
 
 GENERATED_AT = datetime(2026, 1, 5, 6, 30, 15, tzinfo=UTC)
 
@@ -267,8 +269,8 @@ def test_numbers_sections_flatten_nested_counts_and_round_seconds() -> None:
     report = render_report(full_input())
     assert "| track\\_list | 1.235 |" in section(report, "Stage timings (seconds)")
     requests = section(report, "Requests")
-    assert "| liverc.sent | 1100 |" in requests
-    assert "| liverc.retried | 3 |" in requests
+    assert "| `liverc.sent` | 1100 |" in requests, "a dotted name is code: no renderer links it"
+    assert "| `liverc.retried` | 3 |" in requests
     assert "| robots | 2 |" in requests
     assert "| cache\\_hits | 1078 |" in section(report, "Geocoding")
 
@@ -334,8 +336,8 @@ def test_hostile_names_add_no_headings_lines_or_markup() -> None:
     report = render_report(hostile_input())
     own_headings = render_report(full_input()).count("\n#")
     assert report.count("\n#") == own_headings
-    body = report.split("\n", 3)[3]  # past the heading and the sync line (a code span)
-    for char in "[]<>`*_~!":
+    body = outside_code(report.split("\n", 3)[3])  # past the heading and the sync line
+    for char in "[]<>`*_~!$":
         assert unescaped(body, char) == 0, f"unescaped {char!r} in the report"
     assert "<script>" not in report
 
@@ -345,7 +347,9 @@ def test_hostile_names_render_as_plain_text_in_html() -> None:
     html = render(report)
     assert "<script" not in html and "<a " not in html and "<img" not in html
     assert "<b>" not in html and "<strong>" not in html and "<em>" not in html
-    assert "<code>" not in html.split("</p>", 1)[1], "only the sync id is a code span"
+    pieces = {p.strip() for v in HOSTILE_VALUES for p in " ".join(v.split()).split("|")} - {""}
+    for code in re.findall(r"<code>(.*?)</code>", html.split("</p>", 1)[1]):
+        assert any(piece in unescape(code) for piece in pieces), f"{code!r} is not scraped text"
     assert "<del>" not in html and "<s>" not in html
     assert html.count("<h1>") == 1
     assert html.count("<h2>") == 11
@@ -371,7 +375,7 @@ def test_escaped_value_is_one_line_one_cell_and_no_markup(value: str) -> None:
     assert "\n" not in escaped and "\r" not in escaped
     html = render(markdown_table(["value"], [[value]]))
     assert len(re.findall(r"<td>", html)) == 1, html
-    assert not re.search(r"<(?!/?(table|thead|tbody|tr|th|td)>)", html), html
+    assert not re.search(r"<(?!/?(table|thead|tbody|tr|th|td|code)>)", html), html
 
 
 def test_none_renders_as_a_placeholder() -> None:
