@@ -15,7 +15,6 @@ from track_sync_assets.store.changes import (
     TrackChange,
 )
 from track_sync_assets.store.engine import (
-    DATABASE_URL_ENV,
     create_catalogue_engine,
     default_database_url,
     normalize_database_url,
@@ -28,7 +27,6 @@ from track_sync_assets.store.raw import DashboardState, TrackListSnapshot
 from track_sync_assets.store.runs import RunStatus, SyncRun
 
 __all__ = [
-    "DATABASE_URL_ENV",
     "CatalogueStore",
     "ChangeKind",
     "DashboardState",

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from track_sync_assets.domain import DashboardFetch, Geocode, TrackListing, Validators
-from track_sync_assets.envvars import env_number
 from track_sync_assets.store import geocode_cache, lease, raw, runs, switches
 from track_sync_assets.store.changes import HistoryEntry, SyncResult
 from track_sync_assets.store.engine import (
@@ -34,18 +33,14 @@ from track_sync_assets.store.sync import gc_paused, run_sync
 from track_sync_assets.store.sync_inputs import prepare_inputs
 from track_sync_assets.store.upsert import DEFAULT_BATCH_SIZE
 
-LOCK_TIMEOUT_ENV = "TRACK_SYNC_LOCK_TIMEOUT_S"
 DEFAULT_LOCK_TIMEOUT_S = 60.0
-
-
-def _lock_timeout_from_env() -> float:
-    return env_number(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT_S, kind=float, minimum=0)
 
 
 class CatalogueStore:
     """The track catalogue on SQLite or PostgreSQL: sync writes, history, raw layer, cache.
 
-    ``database_url`` defaults to ``TRACK_SYNC_DATABASE_URL`` or the project's SQLite file.
+    ``database_url`` defaults to the project's SQLite file; ``lock_timeout_s`` is how long a
+    write waits for another sync's lock.
     The schema is migrated on first use (``auto_migrate``) or by calling :meth:`migrate`.
     """
 
@@ -55,7 +50,7 @@ class CatalogueStore:
         *,
         source: str = DEFAULT_SOURCE,
         batch_size: int = DEFAULT_BATCH_SIZE,
-        lock_timeout_s: float | None = None,
+        lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S,
         auto_migrate: bool = True,
         engine: Engine | None = None,
     ) -> None:
@@ -64,9 +59,7 @@ class CatalogueStore:
         self.engine = engine if engine is not None else create_catalogue_engine(database_url)
         self.source = source
         self.batch_size = batch_size
-        self.lock_timeout_s = (
-            _lock_timeout_from_env() if lock_timeout_s is None else float(lock_timeout_s)
-        )
+        self.lock_timeout_s = float(lock_timeout_s)
         self._auto_migrate = auto_migrate
         self._migrated = False
         guard = sqlite_file_guard(self.engine)

@@ -1,7 +1,8 @@
 """Where the catalogue lives and how to connect to it.
 
-The catalogue URL comes from ``TRACK_SYNC_DATABASE_URL``; without it the catalogue is the
-SQLite file ``dagster_home/track_sync.db`` under the project root (see :func:`project_root`).
+The catalogue URL is given by the caller (the Dagster resource, or
+:mod:`track_sync_assets.environment.store` for command-line tools); without one the catalogue is
+the SQLite file ``dagster_home/track_sync.db`` under the project root (see :func:`project_root`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from sqlalchemy.engine import Connection, Engine
 
 from track_sync_assets.store.errors import CatalogueUnavailable
 
-DATABASE_URL_ENV = "TRACK_SYNC_DATABASE_URL"
 DEFAULT_SQLITE_RELATIVE_PATH = Path("dagster_home") / "track_sync.db"
 SQLITE_BUSY_TIMEOUT_S = 30.0
 """How long a SQLite connection waits for another writer before giving up."""
@@ -64,9 +64,11 @@ def default_database_url() -> str:
 
 
 def resolve_database_url(url: str | sa.engine.URL | None = None) -> str:
-    """The catalogue URL: ``url``, else ``TRACK_SYNC_DATABASE_URL``, else the default file."""
-    chosen = url or os.environ.get(DATABASE_URL_ENV, "").strip() or default_database_url()
-    return normalize_database_url(chosen)
+    """The catalogue URL: ``url`` (normalized), else the default file
+    (:func:`default_database_url`)."""
+    if isinstance(url, str):
+        url = url.strip()
+    return normalize_database_url(url or default_database_url())
 
 
 class SqliteFileGuard:

@@ -7,39 +7,25 @@ or that has fewer than ``min_rows`` rows, is rejected and nothing is written.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Collection
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from track_sync_assets.envvars import env_number
-
-MIN_SHARE_ENV = "TRACK_SYNC_GUARD_MIN_SHARE"
-MIN_ROWS_ENV = "TRACK_SYNC_GUARD_MIN_ROWS"
 DEFAULT_MIN_SHARE = 0.8
 DEFAULT_MIN_ROWS = 1
-
-
-def _env_min_share(environ: Mapping[str, str] | None = None) -> float:
-    return env_number(
-        MIN_SHARE_ENV, DEFAULT_MIN_SHARE, kind=float, minimum=0, maximum=1, environ=environ
-    )
-
-
-def _env_min_rows(environ: Mapping[str, str] | None = None) -> int:
-    return env_number(MIN_ROWS_ENV, DEFAULT_MIN_ROWS, kind=int, minimum=0, environ=environ)
 
 
 @dataclass(frozen=True, slots=True)
 class SanityGuard:
     """Thresholds a track list must meet before it may deactivate tracks.
 
-    Defaults come from ``TRACK_SYNC_GUARD_MIN_ROWS`` (1) and ``TRACK_SYNC_GUARD_MIN_SHARE``
-    (0.8), read when the guard is created.
+    The Dagster resource sets them from ``TRACK_SYNC_GUARD_MIN_ROWS`` and
+    ``TRACK_SYNC_GUARD_MIN_SHARE``; the defaults are 1 row and 0.8.
     """
 
-    min_rows: int = field(default_factory=_env_min_rows)
+    min_rows: int = DEFAULT_MIN_ROWS
     """The list must have at least this many (distinct) tracks."""
-    min_share_of_active: float = field(default_factory=_env_min_share)
+    min_share_of_active: float = DEFAULT_MIN_SHARE
     """At least this share of the currently active tracks must still be listed."""
 
     def __post_init__(self) -> None:

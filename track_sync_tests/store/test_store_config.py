@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from track_sync_assets.environment.store import database_url_from_env
 from track_sync_assets.store import (
     CatalogueStore,
     create_catalogue_engine,
@@ -38,18 +39,30 @@ def test_an_empty_url_is_a_clear_error() -> None:
         normalize_database_url("  ")
 
 
-def test_the_url_comes_from_the_environment_else_the_project_file(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("TRACK_SYNC_DATABASE_URL", "postgres://db/tracks")
-    assert resolve_database_url() == "postgresql+psycopg2://db/tracks"
+def test_the_url_is_the_one_given_else_the_project_file() -> None:
+    assert resolve_database_url("postgres://db/tracks") == "postgresql+psycopg2://db/tracks"
     assert resolve_database_url("sqlite:///given.db") == "sqlite:///given.db"
-
-    monkeypatch.delenv("TRACK_SYNC_DATABASE_URL")
     assert resolve_database_url() == default_database_url()
+    assert resolve_database_url("  ") == default_database_url()
     assert (project_root() / "pyproject.toml").is_file()
     expected = project_root() / "dagster_home" / "track_sync.db"
     assert default_database_url() == f"sqlite:///{expected}"
+
+
+def test_command_line_tools_read_the_url_from_the_environment() -> None:
+    url = "postgres://db/tracks"
+    assert database_url_from_env({"TRACK_SYNC_DATABASE_URL": f" {url} "}) == url
+    assert database_url_from_env({"TRACK_SYNC_DATABASE_URL": "  "}) is None
+    assert database_url_from_env({}) is None
+
+
+def test_the_lock_timeout_defaults_to_60_seconds(tmp_path: Path) -> None:
+    store = CatalogueStore(f"sqlite:///{tmp_path / 'c.db'}", auto_migrate=False)
+    try:
+        assert store.lock_timeout_s == 60.0
+        assert CatalogueStore(engine=store.engine, lock_timeout_s=5).lock_timeout_s == 5.0
+    finally:
+        store.dispose()
 
 
 def test_a_sqlite_catalogue_uses_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:

@@ -60,18 +60,18 @@ def test_the_share_counts_active_tracks_still_listed_not_the_list_length() -> No
     assert verdict.would_deactivate == 10
 
 
-def test_guard_thresholds_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TRACK_SYNC_GUARD_MIN_SHARE", "0.95")
-    monkeypatch.setenv("TRACK_SYNC_GUARD_MIN_ROWS", "500")
-
-    assert SanityGuard() == SanityGuard(min_rows=500, min_share_of_active=0.95)
+def test_guard_defaults_are_one_row_and_80_percent() -> None:
+    assert SanityGuard() == SanityGuard(min_rows=1, min_share_of_active=0.8)
 
 
-@pytest.mark.parametrize("value", ["ninety", "1.5", "-0.1"])
-def test_a_bad_guard_share_in_the_environment_is_a_clear_error(
-    monkeypatch: pytest.MonkeyPatch, value: str
-) -> None:
-    monkeypatch.setenv("TRACK_SYNC_GUARD_MIN_SHARE", value)
-
-    with pytest.raises(ValueError, match="TRACK_SYNC_GUARD_MIN_SHARE"):
-        SanityGuard()
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"min_share_of_active": 1.5}, "min_share_of_active"),
+        ({"min_share_of_active": -0.1}, "min_share_of_active"),
+        ({"min_rows": -1}, "min_rows"),
+    ],
+)
+def test_bad_guard_thresholds_are_a_clear_error(options: dict[str, float], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        SanityGuard(**options)  # type: ignore[arg-type]
