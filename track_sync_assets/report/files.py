@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from track_sync_assets.envvars import env_number
-
 REPORT_NAME = re.compile(r"^track-sync-(\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})\.md$")
+DEFAULT_REPORTS_DIR = Path("docs/reports")
+DEFAULT_RETENTION_DAYS = 90
 
 
-def reports_dir_from_env(project_root: Path) -> Path:
-    """``TRACK_SYNC_REPORTS_DIR``, default ``docs/reports`` under the project root.
+def reports_dir(project_root: Path, folder: str | Path = "") -> Path:
+    """The reports folder: ``folder``, default ``docs/reports`` under the project root.
 
     ``~`` is the user's home; other relative paths are taken from the project root.
     """
-    configured = os.environ.get("TRACK_SYNC_REPORTS_DIR", "").strip()
-    path = Path(configured).expanduser() if configured else Path("docs/reports")
+    configured = str(folder).strip()
+    path = Path(configured).expanduser() if configured else DEFAULT_REPORTS_DIR
     return path if path.is_absolute() else project_root / path
-
-
-def retention_days_from_env() -> int:
-    """``TRACK_SYNC_REPORT_RETENTION_DAYS``, default 90 (a whole number of days, >= 1)."""
-    return env_number("TRACK_SYNC_REPORT_RETENTION_DAYS", 90, kind=int, minimum=1)
 
 
 def report_path(directory: Path, generated_at: datetime) -> Path:
@@ -46,7 +40,10 @@ def prune_reports(directory: Path, *, now: datetime, retention_days: int) -> lis
     """Delete reports older than ``retention_days`` (by the time in their name).
 
     Only files named like a report with a real date in the name are touched.
+    ``retention_days`` must be at least 1 (0 would delete every earlier report).
     """
+    if retention_days < 1:
+        raise ValueError(f"retention_days must be at least 1, got {retention_days}")
     if not directory.is_dir():
         return []
     cutoff = now.astimezone(UTC) - timedelta(days=retention_days)

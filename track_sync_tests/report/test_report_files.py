@@ -1,15 +1,14 @@
-"""The reports folder: file names, atomic writes, pruning by age and the two env vars."""
+"""The reports folder: file names, atomic writes, pruning by age and where the folder is."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from track_sync_assets.report import prune_reports, report_path, write_report
-from track_sync_assets.report.files import reports_dir_from_env, retention_days_from_env
+from track_sync_assets.report.files import reports_dir
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -125,16 +124,20 @@ def test_prune_compares_in_utc_whatever_zone_now_is_in(tmp_path: Path) -> None:
     assert prune_reports(tmp_path, now=tokyo_now, retention_days=1) == [report]
 
 
-# --- environment ---
+@pytest.mark.parametrize("days", [0, -5])
+def test_a_retention_below_one_day_is_refused(tmp_path: Path, days: int) -> None:
+    report = make_report(tmp_path, NOW - timedelta(days=3))
+    with pytest.raises(ValueError, match="retention_days"):
+        prune_reports(tmp_path, now=NOW, retention_days=days)
+    assert report.exists()
 
 
-def test_reports_dir_defaults_to_docs_reports_under_the_project(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("TRACK_SYNC_REPORTS_DIR", raising=False)
-    assert reports_dir_from_env(tmp_path) == tmp_path / "docs" / "reports"
-    monkeypatch.setenv("TRACK_SYNC_REPORTS_DIR", "   ")
-    assert reports_dir_from_env(tmp_path) == tmp_path / "docs" / "reports"
+# --- reports_dir ---
+
+
+def test_reports_dir_defaults_to_docs_reports_under_the_project(tmp_path: Path) -> None:
+    assert reports_dir(tmp_path) == tmp_path / "docs" / "reports"
+    assert reports_dir(tmp_path, "   ") == tmp_path / "docs" / "reports"
 
 
 def test_reports_dir_relative_path_is_resolved_against_the_project_root(
@@ -142,44 +145,14 @@ def test_reports_dir_relative_path_is_resolved_against_the_project_root(
 ) -> None:
     (tmp_path / "cwd").mkdir()
     monkeypatch.chdir(tmp_path / "cwd")  # not where relative paths are taken from
-    monkeypatch.setenv("TRACK_SYNC_REPORTS_DIR", "var/reports")
     project = tmp_path / "project"
-    assert reports_dir_from_env(project) == project / "var" / "reports"
+    assert reports_dir(project, "var/reports") == project / "var" / "reports"
 
 
-def test_reports_dir_absolute_path_is_taken_as_is(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("TRACK_SYNC_REPORTS_DIR", f" {tmp_path / 'elsewhere'} ")
-    assert reports_dir_from_env(Path("/project")) == tmp_path / "elsewhere"
+def test_reports_dir_absolute_path_is_taken_as_is(tmp_path: Path) -> None:
+    assert reports_dir(Path("/project"), f" {tmp_path / 'elsewhere'} ") == tmp_path / "elsewhere"
 
 
-def test_reports_dir_expands_the_home_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("TRACK_SYNC_REPORTS_DIR", "~/track-sync-reports")
-    assert reports_dir_from_env(Path("/project")) == tmp_path / "home" / "track-sync-reports"
-
-
-def test_retention_defaults_to_90_days(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("TRACK_SYNC_REPORT_RETENTION_DAYS", raising=False)
-    assert retention_days_from_env() == 90
-    monkeypatch.setenv("TRACK_SYNC_REPORT_RETENTION_DAYS", "  ")
-    assert retention_days_from_env() == 90
-
-
-def test_retention_reads_a_whole_number_of_days(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TRACK_SYNC_REPORT_RETENTION_DAYS", " 7 ")
-    assert retention_days_from_env() == 7
-    monkeypatch.setenv("TRACK_SYNC_REPORT_RETENTION_DAYS", "1")
-    assert retention_days_from_env() == 1
-
-
-@pytest.mark.parametrize("raw", ["0", "-5", "abc", "1.5", "ninety", "7d"])
-def test_invalid_retention_is_a_clear_error_naming_the_variable(
-    raw: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("TRACK_SYNC_REPORT_RETENTION_DAYS", raw)
-    with pytest.raises(ValueError, match=r"TRACK_SYNC_REPORT_RETENTION_DAYS.*" + re.escape(raw)):
-        retention_days_from_env()
+def test_reports_dir_expands_the_home_folder() -> None:
+    expected = Path.home() / "track-sync-reports"
+    assert reports_dir(Path("/project"), "~/track-sync-reports") == expected
