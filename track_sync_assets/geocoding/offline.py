@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 from track_sync_assets.domain import Address, Geocode, GeocodePrecision
 from track_sync_assets.geocoding.gazetteer import City, Gazetteer, haversine_km, load_gazetteer
@@ -46,21 +47,32 @@ def name_variants(city: str) -> Iterator[str]:
 
 
 class OfflineGeocoder:
-    """Geocodes addresses against the bundled GeoNames gazetteer (see the module doc)."""
+    """Geocodes addresses against the bundled GeoNames gazetteer (see the module doc).
+
+    Without a ``gazetteer`` the process-wide one is loaded on first use, its cache file
+    in ``cache_dir`` (None: ``~/.cache/track-sync``) unless ``cache_file`` is False.
+    """
 
     name = GEOCODER_NAME
 
     def __init__(
-        self, gazetteer: Gazetteer | None = None, regions: RegionIndex | None = None
+        self,
+        gazetteer: Gazetteer | None = None,
+        regions: RegionIndex | None = None,
+        *,
+        cache_dir: Path | None = None,
+        cache_file: bool = True,
     ) -> None:
         self._gazetteer = gazetteer
         self._regions = regions
+        self.cache_dir = cache_dir
+        self.cache_file = cache_file
         self._admin1_links: dict[str, list[str]] = {}
 
     @property
     def gazetteer(self) -> Gazetteer:
         if self._gazetteer is None:
-            self._gazetteer = load_gazetteer()
+            self._gazetteer = load_gazetteer(self.cache_dir, cache_file=self.cache_file)
         return self._gazetteer
 
     @property

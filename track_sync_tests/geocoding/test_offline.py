@@ -8,8 +8,9 @@ import pytest
 
 from track_sync_assets.domain import Address, GeocodePrecision
 from track_sync_assets.geocoding import (
+    GeocoderSettings,
     OfflineGeocoder,
-    geocoder_from_env,
+    geocoder_from_settings,
     is_plausible_for_country,
 )
 from track_sync_assets.geocoding.gazetteer import haversine_km
@@ -204,6 +205,6 @@ def test_the_offline_geocoder_is_the_default_and_uses_no_network(
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    geocoder = geocoder_from_env({})
+    geocoder = geocoder_from_settings(GeocoderSettings())
     assert geocoder.name == "offline"
     assert geocoder.geocode(LUCAMA).precision is GeocodePrecision.CITY
