@@ -1,28 +1,49 @@
-"""The Dagster code location of track-sync (``workspace.yaml`` loads this module)."""
+"""The Dagster code location of track-sync (``workspace.yaml`` and ``dg`` load ``defs``).
+
+Everything under ``defs/`` is discovered by :func:`dagster.load_from_defs_folder`; the
+resources are bound here, from the environment (docs/configuration.md) or, in tests and
+``track-sync demo``, from explicit fields. Steps run in the run's own process
+(``in_process_executor``): a sync's steps are sequential, and each run sets its
+resources (one catalogue engine) up once.
+"""
 
 from __future__ import annotations
 
-from dagster import Definitions
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
-from track_sync_assets.defs.assets import ALL_ASSETS
-from track_sync_assets.defs.automation import (
-    catalogue_after_dashboards,
-    daily_track_sync,
-    dashboards_after_track_list,
-)
-from track_sync_assets.defs.checks import ALL_CHECKS, freshness_sensor
-from track_sync_assets.defs.jobs import ALL_JOBS
-from track_sync_assets.defs.resources import CatalogueResource, GeocoderResource, LiveRCResource
+from dagster import ConfigurableResource, Definitions, in_process_executor, load_from_defs_folder
 
-defs = Definitions(
-    assets=ALL_ASSETS,
-    asset_checks=ALL_CHECKS,
-    jobs=ALL_JOBS,
-    schedules=[daily_track_sync],
-    sensors=[dashboards_after_track_list, catalogue_after_dashboards, freshness_sensor],
-    resources={
-        "catalogue": CatalogueResource(),
-        "liverc": LiveRCResource(),
-        "geocoder": GeocoderResource(),
-    },
-)
+from track_sync_assets.defs import resources
+from track_sync_assets.defs.alerting import AlertsResource
+from track_sync_assets.defs.assets.exports import ExportsResource
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+RESOURCE_CLASSES: dict[str, type[ConfigurableResource]] = {
+    **resources.RESOURCE_CLASSES,
+    "alerts": AlertsResource,
+    "exports": ExportsResource,
+}
+
+
+def build_resources(
+    environ: Mapping[str, str] | None = None, **overrides: Mapping[str, Any]
+) -> dict[str, ConfigurableResource]:
+    """Every resource, from ``environ`` (default: none) and ``overrides``."""
+    return resources.build_resources(RESOURCE_CLASSES, environ, overrides)
+
+
+def build_defs(
+    environ: Mapping[str, str] | None = None, **overrides: Mapping[str, Any]
+) -> Definitions:
+    """The code location with resources from ``environ`` (default: this process's
+    environment) and ``overrides`` (resource key -> {field: value})."""
+    loaded = load_from_defs_folder(path_within_project=PROJECT_ROOT)
+    bound = build_resources(os.environ if environ is None else environ, **overrides)
+    return Definitions.merge(loaded, Definitions(resources=bound, executor=in_process_executor))
+
+
+defs = build_defs()

@@ -1,18 +1,14 @@
-"""Alert configuration from environment variables; channels are off unless configured."""
+"""Alert configuration (mapped from the environment by the Dagster layer); channels are off
+unless configured."""
 
 from __future__ import annotations
 
-import os
 import socket
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from track_sync_assets.alerts.channels import Channel, SmtpChannel, WebhookChannel
-from track_sync_assets.envvars import env_number
 
-TRUE = {"1", "true", "yes", "on"}
-FALSE = {"", "0", "false", "no", "off"}
 DEFAULT_UI_URL = "http://127.0.0.1:3000"
 DEFAULT_WARN_SHARE = 0.05
 
@@ -32,36 +28,6 @@ class AlertSettings:
     dagster_ui_url: str = DEFAULT_UI_URL
     warn_share: float = DEFAULT_WARN_SHARE
     timeout_s: float = 10.0
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> AlertSettings:
-        """Read ``TRACK_SYNC_ALERT_*`` / ``TRACK_SYNC_SMTP_*`` (see docs/alerts.md)."""
-        env = os.environ if environ is None else environ
-
-        def text(name: str) -> str:
-            return env.get(name, "").strip()
-
-        return cls(
-            webhook_url=text("TRACK_SYNC_ALERT_WEBHOOK_URL"),
-            smtp_host=text("TRACK_SYNC_SMTP_HOST"),
-            smtp_port=env_number(
-                "TRACK_SYNC_SMTP_PORT", 25, kind=int, minimum=1, maximum=65535, environ=env
-            ),
-            smtp_username=text("TRACK_SYNC_SMTP_USERNAME"),
-            smtp_password=env.get("TRACK_SYNC_SMTP_PASSWORD", ""),
-            smtp_starttls=parse_bool("TRACK_SYNC_SMTP_STARTTLS", text("TRACK_SYNC_SMTP_STARTTLS")),
-            mail_from=text("TRACK_SYNC_ALERT_MAIL_FROM"),
-            mail_to=split_addresses(text("TRACK_SYNC_ALERT_MAIL_TO")),
-            dagster_ui_url=text("TRACK_SYNC_DAGSTER_UI_URL") or DEFAULT_UI_URL,
-            warn_share=env_number(
-                "TRACK_SYNC_DASHBOARD_FAILURE_WARN_SHARE",
-                DEFAULT_WARN_SHARE,
-                kind=float,
-                minimum=0,
-                maximum=1,
-                environ=env,
-            ),
-        )
 
     def channels(self) -> list[Channel]:
         """The configured channels: none when nothing is set (alerts off)."""
@@ -92,15 +58,6 @@ class AlertSettings:
     def link(self, path: str) -> str:
         """An absolute link into the Dagster UI."""
         return f"{self.dagster_ui_url.rstrip('/')}/{path.lstrip('/')}"
-
-
-def parse_bool(name: str, raw: str) -> bool:
-    value = raw.strip().lower()
-    if value in TRUE:
-        return True
-    if value in FALSE:
-        return False
-    raise ValueError(f"{name}={raw!r}: expected one of on/off, true/false, yes/no, 1/0")
 
 
 def split_addresses(raw: str) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ from dagster import (
     ConfigurableResource,
     DagsterEventType,
     DagsterInstance,
+    DagsterRun,
     DagsterRunStatus,
     DefaultSensorStatus,
     RunFailureSensorContext,
@@ -36,8 +37,6 @@ from dagster import (
     run_status_sensor,
     sensor,
 )
-from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
-from dagster._core.storage.dagster_run import DagsterRun
 
 from track_sync_assets.alerts import (
     AlertSettings,
@@ -52,10 +51,8 @@ from track_sync_assets.alerts import (
     redact,
 )
 from track_sync_assets.alerts.settings import DEFAULT_UI_URL, DEFAULT_WARN_SHARE, split_addresses
-from track_sync_assets.defs.tags import RESULT_TAG, SYNC_ID_TAG
-
-FAILURE_SHARE_TAG = "track_sync/failure_share"
-"""Set by the dashboards step next to ``RESULT_TAG``: failed share of dashboards (decimal)."""
+from track_sync_assets.defs.dagster_internals import AssetCheckExecutionRecordStatus
+from track_sync_assets.defs.tags import FAILURE_SHARE_TAG, RESULT_TAG, SYNC_ID_TAG
 
 STATE_KEY = "track_sync/alerts/state"
 CATALOGUE_JOB = "catalogue_job"
@@ -81,22 +78,19 @@ class AlertsResource(ConfigurableResource):
     warn_share: float = DEFAULT_WARN_SHARE
 
     def settings(self) -> AlertSettings:
-        """Fields set here, else the environment, else the defaults."""
-        env = AlertSettings.from_env()
-        return replace(
-            env,
-            webhook_url=self.webhook_url or env.webhook_url,
-            smtp_host=self.smtp_host or env.smtp_host,
-            smtp_port=self.smtp_port if self.smtp_port != 25 else env.smtp_port,
-            smtp_username=self.smtp_username or env.smtp_username,
-            smtp_password=self.smtp_password or env.smtp_password,
-            smtp_starttls=self.smtp_starttls or env.smtp_starttls,
-            mail_from=self.mail_from or env.mail_from,
-            mail_to=split_addresses(self.mail_to) or env.mail_to,
-            dagster_ui_url=(
-                self.dagster_ui_url if self.dagster_ui_url != DEFAULT_UI_URL else env.dagster_ui_url
-            ),
-            warn_share=self.warn_share if self.warn_share != DEFAULT_WARN_SHARE else env.warn_share,
+        """The channels' settings from these fields (the environment is mapped onto the
+        fields by track_sync_assets.environment.resources, as ``EnvVar`` for secrets)."""
+        return AlertSettings(
+            webhook_url=self.webhook_url.strip(),
+            smtp_host=self.smtp_host.strip(),
+            smtp_port=self.smtp_port,
+            smtp_username=self.smtp_username.strip(),
+            smtp_password=self.smtp_password,
+            smtp_starttls=self.smtp_starttls,
+            mail_from=self.mail_from.strip(),
+            mail_to=split_addresses(self.mail_to),
+            dagster_ui_url=self.dagster_ui_url.strip() or DEFAULT_UI_URL,
+            warn_share=self.warn_share,
         )
 
 

@@ -1,65 +1,61 @@
-"""``track-sync sync`` and ``track-sync refetch``: one sync, run now, on the configured instance.
+"""``track-sync sync`` and ``track-sync refetch``: one sync, run now, on the instance.
 
-Runs the same three jobs the schedule and sensors chain (so every run shows in the
-UI), in this process, one after the other, and reports one line per stage.
+The command holds the sync lease for the whole chain (taken atomically: two commands
+started together cannot both sync) and runs the same jobs the schedule and sensors chain,
+in this process, one after the other; the runs' steps enter the command's lease. Runs of
+the instance whose process died are closed first, so a killed sync never blocks the next.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import getpass
+import socket
+import threading
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
 from dagster import (
     AssetKey,
+    AssetPartitionStatus,
     DagsterEventType,
     DagsterInstance,
-    DagsterRunStatus,
     Definitions,
-    RunsFilter,
-)
-from dagster._core.execution.execute_in_process_result import ExecuteInProcessResult
-from dagster._core.storage.partition_status_cache import AssetPartitionStatus
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
+    ExecuteInProcessResult,
 )
 
-from track_sync_assets.defs.chain import (
-    DASHBOARDS_KEY,
-    catalogue_request,
-    catalogue_wanted,
-    dashboards_request,
-    range_tags,
-)
+from track_sync_assets.defs.chaining import catalogue_wanted, plan_request
+from track_sync_assets.defs.dagster_internals import range_tags
+from track_sync_assets.defs.dead_runs import close_dead_runs
+from track_sync_assets.defs.partitions import TRACK_PARTITIONS
+from track_sync_assets.defs.runs import DASHBOARDS_KEY
 from track_sync_assets.defs.tags import (
-    LANE_TAG,
-    LANE_VALUE,
-    LAUNCHED_BY_TAG,
+    FULL_REFRESH_TAG,
+    LAUNCHED_BY_CLI_TAG,
+    LEASE_TAG,
+    REASON_TAG,
     RESULT_TAG,
-    TRACK_PARTITIONS,
+    STARTED_BY_TAG,
+    SYNC_ID_TAG,
+    TARGET_TAG,
 )
-
-ACTIVE_STATUSES = [
-    DagsterRunStatus.QUEUED,
-    DagsterRunStatus.NOT_STARTED,
-    DagsterRunStatus.STARTING,
-    DagsterRunStatus.STARTED,
-]
-
+from track_sync_assets.domain import FetchOutcome
+from track_sync_assets.store import CatalogueStore
+from track_sync_assets.store.lease import LeaseOwner
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-"""The command prints its own stage lines, failures included; every event, with its
-traceback, is still in the run's log in the UI."""
+"""The command prints its own lines; every event, with its traceback, is in the run log."""
+HEARTBEAT_S = 30.0
 
 
 class SyncAlreadyRunning(RuntimeError):
-    """Another sync holds the LiveRC lane."""
+    """Another sync holds the sync lease."""
 
 
 @dataclass
 class ChainOutcome:
-    """What one sync did: its runs, stage lines and whether it succeeded."""
+    """What one command did: its runs, its lines and whether it succeeded."""
 
     succeeded: bool = False
     sync_id: str | None = None
@@ -69,183 +65,250 @@ class ChainOutcome:
     dashboards_result: str | None = None
 
 
+def who() -> str:
+    return f"cli:{getpass.getuser()}@{socket.gethostname()}"
+
+
+class _Command:
+    """One command's context: its definitions, instance, store, lease and run tags."""
+
+    def __init__(
+        self,
+        defs: Definitions,
+        instance: DagsterInstance,
+        echo: Callable[[str], None],
+        name: str,
+        reason: str | None,
+    ) -> None:
+        self.defs = defs
+        self.instance = instance
+        self.outcome = ChainOutcome()
+        self._echo = echo
+        self._resources = ExitStack()
+        self._catalogue = defs.resources["catalogue"]
+        self.store: CatalogueStore
+        self.owner = LeaseOwner("cli", f"track-sync {name} ({who()})")
+        self.tags = {
+            LAUNCHED_BY_CLI_TAG: "cli",
+            LEASE_TAG: self.owner.owner_id,
+            STARTED_BY_TAG: who(),
+            **({REASON_TAG: reason} if reason else {}),
+        }
+        self._stop = threading.Event()
+
+    def say(self, line: str) -> None:
+        self.outcome.lines.append(line)
+        self._echo(line)
+
+    def __enter__(self) -> _Command:
+        catalogue = self._resources.enter_context(
+            self._catalogue.process_config_and_initialize_cm()
+        )
+        self.store = self._resources.enter_context(catalogue.open())
+        if catalogue.migrated_on_setup:
+            self.say(f"catalogue {self.store.url}: created or upgraded to the latest schema")
+        for line in close_dead_runs(self.instance, self.store):
+            self.say(f"closed a dead run: {line}")
+        attempt = self.store.try_acquire_lease(self.owner)
+        if not attempt.acquired:
+            self._resources.close()
+            holder = attempt.holder.describe() if attempt.holder else "another sync"
+            raise SyncAlreadyRunning(f"another sync is running: {holder}; one sync at a time")
+        if attempt.replaced is not None:
+            self.say(
+                f"took over the sync lease from {attempt.replaced.describe()}: "
+                f"{attempt.replaced_because}"
+            )
+        threading.Thread(target=self._beat, name="lease-heartbeat", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        try:
+            self.store.release_lease(self.owner.owner_id)
+        finally:
+            self._resources.close()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(HEARTBEAT_S):
+            try:
+                self.store.heartbeat_lease(self.owner.owner_id)
+            except Exception:  # retried at the next beat
+                continue
+
+    def execute(
+        self, job_name: str, tags: Mapping[str, str], run_config: Mapping[str, Any] | None = None
+    ) -> ExecuteInProcessResult:
+        config = {**QUIET, **(run_config or {})}
+        return self.defs.resolve_job_def(job_name).execute_in_process(
+            instance=self.instance,
+            tags={**self.tags, **tags},
+            raise_on_error=False,
+            run_config=config,
+        )
+
+    def stage(self, sync_id: str, name: str) -> dict[str, Any]:
+        record = self.store.get_run(sync_id)
+        return dict(((record.counts or {}) if record else {}).get(name) or {})
+
+
 def run_sync_chain(
-    defs: Definitions, instance: DagsterInstance, echo: Callable[[str], None] = print
+    defs: Definitions,
+    instance: DagsterInstance,
+    echo: Callable[[str], None] = print,
+    *,
+    full_refresh: bool = False,
+    reason: str | None = None,
 ) -> ChainOutcome:
-    """Track list, then every dashboard, then geocodes, tracks and the report."""
-    refuse_if_running(instance)
-    outcome = ChainOutcome()
+    """Track list, then the day's refresh plan (or every track), then the catalogue."""
+    with _Command(defs, instance, echo, "sync", reason) as command:
+        outcome = command.outcome
+        listed = command.execute("track_list_job", {})
+        outcome.sync_id = listed.run_id
+        outcome.run_ids["track_list"] = listed.run_id
+        if not listed.success:
+            outcome.error = failure_message(listed)
+            command.say(f"[1/5] track list: FAILED: {outcome.error}")
+            return outcome
+        meta = metadata(listed, "liverc_track_list")
+        command.say(
+            f"[1/5] track list: {meta['listed']} tracks ({meta['rejected_rows']} rows "
+            f"rejected; {meta['arrived']} arrived, {meta['departed']} departed, "
+            f"{meta['new_partitions']} new partitions) in {meta['stage_seconds']:.1f} s"
+        )
+        request = plan_request(instance, instance.get_run_by_id(listed.run_id))
+        if request is None:
+            outcome.error = "no track partitions registered"
+            command.say(f"[2/5] dashboards: FAILED: {outcome.error}")
+            return outcome
+        tags = dict(request.tags)
+        if full_refresh:
+            tags[FULL_REFRESH_TAG] = "true"
+        return _fetch_then_catalogue(command, outcome.sync_id, tags, "[2/5] dashboards")
 
-    def say(line: str) -> None:
-        outcome.lines.append(line)
-        echo(line)
 
-    listed = _execute(defs, "track_list_job", instance, {})
-    outcome.sync_id = listed.run_id
-    outcome.run_ids["track_list"] = listed.run_id
-    if not listed.success:
-        outcome.error = _failure_message(listed)
-        say(f"[1/5] track list: FAILED: {outcome.error}")
-        return outcome
-    meta = _metadata(listed, "liverc_track_list")
-    say(
-        f"[1/5] track list: {meta['listed']} tracks ({meta['arrived']} arrived, "
-        f"{meta['departed']} departed, {meta['new_partitions']} new partitions) "
-        f"in {meta['stage_seconds']:.1f} s"
-    )
+def refetch_failed(
+    defs: Definitions,
+    instance: DagsterInstance,
+    echo: Callable[[str], None] = print,
+    *,
+    reason: str | None = None,
+) -> ChainOutcome:
+    """Re-fetch the failed and never-fetched tracks in one run, then update the catalogue."""
+    with _Command(defs, instance, echo, "refetch", reason) as command:
+        outcome = command.outcome
+        wanted = tracks_to_repair(instance, command.store)
+        if not wanted:
+            command.say("no failed dashboard partitions")
+            outcome.succeeded = True
+            return outcome
+        command.say(f"re-fetching {len(wanted)} tracks: {', '.join(wanted[:20])}")
+        tags = {**range_tags(wanted[0], wanted[-1]), TARGET_TAG: "repair"}
+        return _fetch_then_catalogue(command, None, tags, "dashboards")
 
-    request = dashboards_request(instance, instance.get_run_by_id(listed.run_id))
-    if request is None:
-        outcome.error = "no track partitions registered"
-        say(f"[2/5] dashboards: FAILED: {outcome.error}")
-        return outcome
-    fetched = _execute(defs, "dashboards_job", instance, request.tags)
+
+def tracks_to_repair(instance: DagsterInstance, store: CatalogueStore) -> list[str]:
+    """Partition keys (in partition order) that failed in Dagster or in the catalogue, or
+    were never fetched successfully."""
+    keys = instance.get_dynamic_partitions(TRACK_PARTITIONS.name)
+    statuses = instance.get_status_by_partition(DASHBOARDS_KEY, keys, TRACK_PARTITIONS) or {}
+    states = store.dashboard_states(keys)
+    bad = {FetchOutcome.FAILED, FetchOutcome.DISALLOWED}
+    return [
+        key
+        for key in keys
+        if statuses.get(key) == AssetPartitionStatus.FAILED
+        or key not in states
+        or states[key].dashboard is None
+        or states[key].last_outcome in bad
+    ]
+
+
+def _fetch_then_catalogue(
+    command: _Command, sync_id: str | None, tags: dict[str, str], label: str
+) -> ChainOutcome:
+    outcome = command.outcome
+    if sync_id is not None:
+        tags[SYNC_ID_TAG] = sync_id
+    fetched = command.execute("dashboards_job", tags)
+    sync_id = sync_id or fetched.run_id
+    outcome.sync_id = sync_id
     outcome.run_ids["dashboards"] = fetched.run_id
-    run = instance.get_run_by_id(fetched.run_id)
+    run = command.instance.get_run_by_id(fetched.run_id)
     outcome.dashboards_result = run.tags.get(RESULT_TAG)
-    say(f"[2/5] dashboards: {_dashboard_line(instance, fetched, request.tags)}")
+    command.say(f"{label}: {_dashboard_line(command.stage(sync_id, 'dashboards'), fetched)}")
     if not catalogue_wanted(run):
-        outcome.error = _failure_message(fetched)
-        say(f"sync FAILED: {outcome.error}")
+        outcome.error = failure_message(fetched)
+        command.say(f"sync FAILED (catalogue left unchanged): {outcome.error}")
         return outcome
-
-    catalogue = _execute(defs, "catalogue_job", instance, catalogue_request(run).tags)
+    catalogue = command.execute("catalogue_job", {SYNC_ID_TAG: sync_id})
     outcome.run_ids["catalogue"] = catalogue.run_id
     if not catalogue.success:
-        outcome.error = _failure_message(catalogue)
-        say(f"[3/5] catalogue: FAILED: {outcome.error}")
+        outcome.error = failure_message(catalogue)
+        command.say(f"[3/5] catalogue: FAILED: {outcome.error}")
         return outcome
-    geo = _metadata(catalogue, "track_geocodes")
-    say(
+    geo = metadata(catalogue, "track_geocodes")
+    command.say(
         f"[3/5] geocodes: {geo['addresses']} addresses, {geo['lookups']} looked up, "
         f"{geo['cache_hits']} from cache, {geo['rejected']} rejected "
         f"in {geo['stage_seconds']:.1f} s"
     )
-    tr = _metadata(catalogue, "tracks")
-    say(
+    tr = metadata(catalogue, "tracks")
+    command.say(
         f"[4/5] tracks: {tr['added']} added, {tr['updated']} updated, {tr['refreshed']} "
         f"refreshed, {tr['unchanged']} unchanged, {tr['deactivated']} deactivated, "
         f"{tr['reactivated']} reactivated ({tr['active_tracks']} active) "
         f"in {tr['stage_seconds']:.1f} s"
     )
-    rep = _metadata(catalogue, "track_sync_report")
-    say(f"[5/5] report: {rep['path']}")
+    rep = metadata(catalogue, "track_sync_report")
+    command.say(f"[5/5] report: {rep['path']}")
     warning = (
-        f" with {tr['dashboard_failures']} dashboard failures (stored data kept; "
-        "`track-sync refetch` retries them)"
+        f" with {tr['dashboard_failures']} dashboard failures (stored data kept; retried "
+        "automatically while the daemon runs, or now with `track-sync refetch`)"
         if tr["dashboard_failures"]
         else ""
     )
-    say(f"sync {outcome.sync_id} succeeded{warning}")
+    command.say(f"sync {sync_id} succeeded{warning}")
     outcome.succeeded = True
     return outcome
 
 
-def refetch_failed(
-    defs: Definitions, instance: DagsterInstance, echo: Callable[[str], None] = print
-) -> ChainOutcome:
-    """Re-fetch only the failed dashboard partitions, then update the catalogue."""
-    refuse_if_running(instance)
-    outcome = ChainOutcome()
-    keys = instance.get_dynamic_partitions(TRACK_PARTITIONS.name)
-    failed = failed_partitions(instance, keys)
-    if not failed:
-        echo("no failed dashboard partitions")
-        outcome.succeeded = True
-        return outcome
-    echo(f"re-fetching {len(failed)} failed tracks: {', '.join(failed[:20])}")
-    last_run = None
-    for start, end in _contiguous_ranges(keys, set(failed)):
-        result = _execute(defs, "dashboards_job", instance, range_tags(start, end))
-        last_run = instance.get_run_by_id(result.run_id)
-        outcome.run_ids[f"dashboards {start}..{end}"] = result.run_id
-        echo(f"  {start}..{end}: {'ok' if result.success else _failure_message(result)}")
-    catalogue = _execute(defs, "catalogue_job", instance, catalogue_request(last_run).tags)
-    outcome.run_ids["catalogue"] = catalogue.run_id
-    outcome.succeeded = catalogue.success
-    remaining = failed_partitions(instance, failed)
-    echo(f"catalogue updated; {len(remaining)} tracks still failing")
-    return outcome
-
-
-def failed_partitions(instance: DagsterInstance, keys: Sequence[str]) -> list[str]:
-    """The keys (in order) whose ``track_dashboards`` partition is marked failed."""
-    statuses = instance.get_status_by_partition(DASHBOARDS_KEY, keys, TRACK_PARTITIONS) or {}
-    return [key for key in keys if statuses.get(key) == AssetPartitionStatus.FAILED]
-
-
-def refuse_if_running(instance: DagsterInstance) -> None:
-    """Raise :class:`SyncAlreadyRunning` when a run holds the LiveRC lane."""
-    active = instance.get_run_records(
-        filters=RunsFilter(tags={LANE_TAG: LANE_VALUE}, statuses=ACTIVE_STATUSES), limit=1
-    )
-    if active:
-        run = active[0].dagster_run
-        raise SyncAlreadyRunning(
-            f"run {run.run_id} ({run.job_name}) is {run.status.value}: one sync at a time"
-        )
-
-
-def _execute(
-    defs: Definitions, job_name: str, instance: DagsterInstance, tags: Mapping[str, str]
-) -> ExecuteInProcessResult:
-    return defs.resolve_job_def(job_name).execute_in_process(
-        instance=instance,
-        tags={**tags, LAUNCHED_BY_TAG: "cli"},
-        raise_on_error=False,
-        run_config=QUIET,
-    )
-
-
-def _metadata(result: ExecuteInProcessResult, asset_name: str) -> dict[str, Any]:
+def metadata(result: ExecuteInProcessResult, asset_name: str) -> dict[str, Any]:
+    """The values of an asset's materialization metadata in a finished run."""
     for materialization in result.asset_materializations_for_node(asset_name):
         if materialization.asset_key == AssetKey(asset_name):
             return {k: v.value for k, v in materialization.metadata.items()}
     raise LookupError(f"run {result.run_id} did not materialize {asset_name}")
 
 
-def _dashboard_line(
-    instance: DagsterInstance, result: ExecuteInProcessResult, tags: Mapping[str, str]
-) -> str:
-    keys = instance.get_dynamic_partitions(TRACK_PARTITIONS.name)
-    start = keys.index(tags[ASSET_PARTITION_RANGE_START_TAG])
-    end = keys.index(tags[ASSET_PARTITION_RANGE_END_TAG])
-    attempted = keys[start : end + 1]
-    done = instance.get_materialized_partitions(DASHBOARDS_KEY)
-    run_done = {
-        e.dagster_event.partition
-        for e in instance.all_logs(result.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)
-        if e.dagster_event and e.dagster_event.asset_key == DASHBOARDS_KEY
-    }
-    failed = len(set(attempted) - run_done)
-    text = f"{len(run_done)} of {len(attempted)} tracks refreshed, {failed} failed"
-    if failed:
-        text += f" ({len(set(attempted) & done)} have older data)"
+def _dashboard_line(counts: Mapping[str, Any], result: ExecuteInProcessResult) -> str:
+    if not counts:
+        return f"FAILED before fetching: {failure_message(result)}"
+    failed = counts.get("failed", 0)
+    fetched = counts.get("targeted", 0)
+    text = (
+        f"{fetched - failed} of {fetched} fetched, {failed} failed, "
+        f"{counts.get('kept_as_stored', 0)} kept as stored"
+    )
+    if "plan" in counts:
+        text += " (plan: " + ", ".join(f"{k} {v}" for k, v in counts["plan"].items()) + ")"
     return text
 
 
-def _failure_message(result: ExecuteInProcessResult) -> str:
+def failure_message(result: ExecuteInProcessResult) -> str:
+    """The cause of a failed run, in one line (the traceback stays in the run's log)."""
     for event in result.all_events:
         if event.event_type == DagsterEventType.STEP_FAILURE:
             data = event.step_failure_data
             if data.user_failure_data and data.user_failure_data.description:
                 return data.user_failure_data.description
             if data.error:
-                return data.error.message.strip().splitlines()[-1]
+                error = data.error
+                while error.cause is not None and "Error occurred while" in error.message:
+                    error = error.cause
+                lines = error.message.strip().splitlines()
+                return lines[-1] if lines else error.cls_name or "step failed"
+    for event in result.all_events:
+        if event.event_type == DagsterEventType.PIPELINE_FAILURE and event.message:
+            return event.message
     return "run failed"
-
-
-def _contiguous_ranges(keys: list[str], wanted: set[str]) -> list[tuple[str, str]]:
-    ranges: list[tuple[str, str]] = []
-    start: str | None = None
-    previous: str | None = None
-    for key in keys:
-        if key in wanted:
-            start = start or key
-            previous = key
-        elif start is not None:
-            ranges.append((start, previous))  # type: ignore[arg-type]
-            start = None
-    if start is not None:
-        ranges.append((start, previous))  # type: ignore[arg-type]
-    return ranges

@@ -24,6 +24,7 @@ from track_sync_assets.store.engine import (
 from track_sync_assets.store.errors import StoreError, SyncInProgress, TrackListRejected
 from track_sync_assets.store.guard import GuardVerdict, SanityGuard, evaluate_guard
 from track_sync_assets.store.raw import DashboardState, TrackListSnapshot
+from track_sync_assets.store.refresh_inputs import RefreshInput
 from track_sync_assets.store.runs import RunStatus, SyncRun
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "FieldChange",
     "GuardVerdict",
     "HistoryEntry",
+    "RefreshInput",
     "RunStatus",
     "SanityGuard",
     "StoreError",

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from track_sync_assets.domain import DashboardFetch, Geocode, TrackListing, Validators
-from track_sync_assets.store import geocode_cache, lease, raw, runs, switches
+from track_sync_assets.store import geocode_cache, lease, raw, robots_files, runs, switches
 from track_sync_assets.store.changes import HistoryEntry, SyncResult
 from track_sync_assets.store.engine import (
     create_catalogue_engine,
@@ -25,8 +25,10 @@ from track_sync_assets.store.engine import (
 from track_sync_assets.store.frames import read_frame
 from track_sync_assets.store.guard import GuardVerdict, SanityGuard, evaluate_guard
 from track_sync_assets.store.lock import sync_transaction
-from track_sync_assets.store.migrate import upgrade_to_head
+from track_sync_assets.store.migrate import current_revision, upgrade_to_head
 from track_sync_assets.store.raw import DashboardState, TrackListSnapshot
+from track_sync_assets.store.refresh_inputs import RefreshInput
+from track_sync_assets.store.refresh_inputs import refresh_inputs as _refresh_inputs
 from track_sync_assets.store.runs import RunStatus, SyncRun
 from track_sync_assets.store.schema import DEFAULT_SOURCE, tracks
 from track_sync_assets.store.sync import gc_paused, run_sync
@@ -89,6 +91,14 @@ class CatalogueStore:
                 guard.allow_create = False
         self._migrated = True
         return applied
+
+    def exists(self) -> bool:
+        """Whether the catalogue was ever created (its schema has a revision)."""
+        guard = sqlite_file_guard(self.engine)
+        if guard is not None and not guard.path.exists():
+            return False
+        with self.engine.connect() as conn:
+            return current_revision(conn) is not None
 
     def dispose(self) -> None:
         """Close the pooled connections."""
@@ -300,6 +310,20 @@ class CatalogueStore:
         """The latest accepted list (or the latest of all, refused ones included)."""
         with self._reading() as conn:
             return raw.latest_track_list(conn, include_refused=include_refused)
+
+    def refresh_inputs(self) -> dict[str, RefreshInput]:
+        """What the refresh plan needs per track (see store/refresh_inputs.py)."""
+        with self._reading() as conn:
+            return _refresh_inputs(conn, self.source)
+
+    def robots_answers(self) -> dict[str, dict[str, Any]]:
+        """Every kept robots.txt answer, by origin (see store/robots_files.py)."""
+        with self._reading() as conn:
+            return robots_files.load_robots(conn)
+
+    def save_robots_answers(self, answers: Mapping[str, Mapping[str, Any]]) -> int:
+        with self._writing() as conn:
+            return robots_files.save_robots(conn, answers)
 
     # --- The sync lease and operator switches. ---
 

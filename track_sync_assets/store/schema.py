@@ -280,3 +280,15 @@ operator_switches = sa.Table(
     sa.Column("changed_at", UtcDateTime, nullable=False),
     comment="Switches every process sees at once (track-sync scraping off|on)",
 )
+
+robots_files = sa.Table(
+    "robots_files",
+    metadata,
+    sa.Column("origin", sa.String(255), primary_key=True),
+    sa.Column("status_code", sa.Integer, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("etag", sa.Text),
+    sa.Column("last_modified", sa.Text),
+    sa.Column("fetched_at", UtcDateTime, nullable=False),
+    comment="Each origin's last robots.txt answer, kept between runs (RFC 9309: up to 24 h)",
+)

@@ -16,6 +16,8 @@ from track_sync_assets.alerts import (
     redact,
     webhook_payload,
 )
+from track_sync_assets.definitions import build_resources
+from track_sync_assets.defs.alerting import AlertsResource
 from track_sync_tests.alerts.conftest import PASSWORD, USER, SmtpReceiver, WebhookReceiver
 
 ALERT = Alert(
@@ -103,8 +105,8 @@ def test_webhook_error_status_is_a_logged_failure_and_one_channel_does_not_stop_
 
 
 def test_settings_from_environment_and_off_when_not_configured() -> None:
-    assert AlertSettings.from_env({}).channels() == []
-    settings = AlertSettings.from_env(
+    assert AlertsResource().settings().channels() == []
+    fields = build_resources(
         {
             "TRACK_SYNC_ALERT_WEBHOOK_URL": "https://hooks.example/T1/xyz-token",
             "TRACK_SYNC_SMTP_HOST": "mail.example",
@@ -115,7 +117,18 @@ def test_settings_from_environment_and_off_when_not_configured() -> None:
             "TRACK_SYNC_ALERT_MAIL_FROM": "ts@example",
             "TRACK_SYNC_ALERT_MAIL_TO": "a@example, b@example;",
         }
-    )
+    )["alerts"]
+    assert "pw-secret" not in repr(fields) and "xyz-token" not in repr(fields)
+    settings = AlertsResource(
+        webhook_url="https://hooks.example/T1/xyz-token",
+        smtp_host="mail.example",
+        smtp_port=587,
+        smtp_username="u",
+        smtp_password="pw-secret",
+        smtp_starttls=True,
+        mail_from="ts@example",
+        mail_to="a@example, b@example;",
+    ).settings()
     webhook, mail = settings.channels()
     assert isinstance(webhook, WebhookChannel) and isinstance(mail, SmtpChannel)
     assert (mail.port, mail.starttls, mail.mail_to) == (587, True, ("a@example", "b@example"))
@@ -123,7 +136,7 @@ def test_settings_from_environment_and_off_when_not_configured() -> None:
     assert "xyz-token" not in repr(webhook) and "pw-secret" not in repr(mail)
     assert "xyz-token" not in redact("POST https://hooks.example/T1/xyz-token", settings.secrets())
     with pytest.raises(ValueError, match="TRACK_SYNC_SMTP_STARTTLS"):
-        AlertSettings.from_env({"TRACK_SYNC_SMTP_STARTTLS": "maybe"})
+        build_resources({"TRACK_SYNC_SMTP_STARTTLS": "maybe"})
 
 
 def test_redact_hides_url_passwords() -> None:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from dagster import DagsterInstance, instance_for_test
+from dagster import DagsterInstance, Definitions, instance_for_test
 
+from track_sync_assets.definitions import build_defs
 from track_sync_assets.simulator import Simulator, SimulatorConfig, serve_in_thread
 from track_sync_assets.store import CatalogueStore
 from track_sync_tests.conftest import fresh_postgres_database
@@ -30,6 +31,7 @@ class Deployment:
     catalogue_url: str
     reports_dir: Path
     simulator: Simulator
+    defs: Definitions
 
     def store(self) -> CatalogueStore:
         store = CatalogueStore(self.catalogue_url)
@@ -43,55 +45,75 @@ def simulator() -> Iterator[Simulator]:
         yield sim
 
 
-def point_at(monkeypatch: pytest.MonkeyPatch, sim: Simulator, url: str, reports: Path) -> None:
-    env = {
-        "LIVERC_LIST_URL": sim.list_url,
-        "LIVERC_TRACK_URL_TEMPLATE": sim.track_url_template,
-        "TRACK_SYNC_DATABASE_URL": url,
-        "TRACK_SYNC_REPORTS_DIR": str(reports),
-        # The simulator is local: no need for LiveRC's polite pace, and retries stay quick.
-        "TRACK_SYNC_MAX_RPS": "1000",
-        "TRACK_SYNC_MIN_RPS": "200",
-        "TRACK_SYNC_BACKOFF_BASE_S": "0.01",
-        "TRACK_SYNC_BACKOFF_CAP_S": "0.05",
-        "TRACK_SYNC_MAX_ATTEMPTS": "3",
-        "TRACK_SYNC_READ_TIMEOUT_S": "3",
-        "TRACK_SYNC_GEOCODER": "offline",
+def resource_fields(sim: Simulator, catalogue_url: str, reports: Path) -> dict[str, dict]:
+    """The resources of a test deployment: the simulator, a fresh catalogue, quick retries
+    (the simulator is local: no need for LiveRC's polite pace)."""
+    return {
+        "catalogue": {"database_url": catalogue_url},
+        "liverc": {
+            "list_url": sim.list_url,
+            "track_url_template": sim.track_url_template,
+            "max_rps": 1000.0,
+            "min_rps": 200.0,
+            "backoff_base_s": 0.01,
+            "backoff_cap_s": 0.05,
+            "max_attempts": 3,
+            "read_timeout_s": 3.0,
+        },
+        "geocoder": {"kind": "offline"},
+        "reports": {"folder": str(reports)},
+        "sync_policy": {"lease_wait_s": 30.0, "progress_interval_s": 1.0},
+        "exports": {"folder": str(reports.parent / "exports")},
     }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("TRACK_SYNC_SCRAPE_ENABLED", raising=False)
+
+
+def deployment_defs(sim: Simulator, catalogue_url: str, reports: Path) -> Definitions:
+    """The project's definitions bound to a test deployment (no environment read)."""
+    return build_defs({}, **resource_fields(sim, catalogue_url, reports))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def deployment(
     request: pytest.FixtureRequest,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     simulator: Simulator,
 ) -> Iterator[Deployment]:
     reports = tmp_path / "reports"
     if request.param == "sqlite":
         catalogue_url = f"sqlite:///{tmp_path / 'catalogue.db'}"
-        point_at(monkeypatch, simulator, catalogue_url, reports)
         (tmp_path / "dagster").mkdir()
         with instance_for_test(temp_dir=str(tmp_path / "dagster")) as instance:
-            yield Deployment(instance, catalogue_url, reports, simulator)
+            yield Deployment(
+                instance,
+                catalogue_url,
+                reports,
+                simulator,
+                deployment_defs(simulator, catalogue_url, reports),
+            )
         return
     with fresh_postgres_database() as dagster_url, fresh_postgres_database() as catalogue_url:
-        point_at(monkeypatch, simulator, catalogue_url, reports)
         overrides = {"storage": {"postgres": {"postgres_url": dagster_url}}}
         with instance_for_test(overrides=overrides) as instance:
-            yield Deployment(instance, catalogue_url, reports, simulator)
+            yield Deployment(
+                instance,
+                catalogue_url,
+                reports,
+                simulator,
+                deployment_defs(simulator, catalogue_url, reports),
+            )
 
 
 @pytest.fixture
-def sqlite_deployment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, simulator: Simulator
-) -> Iterator[Deployment]:
+def sqlite_deployment(tmp_path: Path, simulator: Simulator) -> Iterator[Deployment]:
     """The embedded default only (for tests whose logic does not depend on the backend)."""
     catalogue_url = f"sqlite:///{tmp_path / 'catalogue.db'}"
-    point_at(monkeypatch, simulator, catalogue_url, tmp_path / "reports")
+    reports = tmp_path / "reports"
     (tmp_path / "dagster").mkdir()
     with instance_for_test(temp_dir=str(tmp_path / "dagster")) as instance:
-        yield Deployment(instance, catalogue_url, tmp_path / "reports", simulator)
+        yield Deployment(
+            instance,
+            catalogue_url,
+            reports,
+            simulator,
+            deployment_defs(simulator, catalogue_url, reports),
+        )

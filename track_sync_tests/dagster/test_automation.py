@@ -1,99 +1,194 @@
-"""The daily schedule and the sensors chain a sync's runs without a human."""
+"""The schedule and sensors chain a sync's runs, once, whoever launched the first one."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from dagster import DagsterRunStatus, build_schedule_context, build_sensor_context
-from dagster._core.storage.tags import (
+from dagster import (
+    DagsterEventType,
+    DagsterRunStatus,
+    RunRequest,
+    SkipReason,
+    build_run_status_sensor_context,
+    build_schedule_context,
+    build_sensor_context,
+)
+
+from track_sync_assets.defs.chaining import catalogue_after_fetching, dashboards_after_track_list
+from track_sync_assets.defs.dagster_internals import (
     ASSET_PARTITION_RANGE_END_TAG,
     ASSET_PARTITION_RANGE_START_TAG,
 )
-
-from track_sync_assets.definitions import defs
-from track_sync_assets.defs.automation import (
-    catalogue_after_dashboards,
-    daily_track_sync,
-    dashboards_after_track_list,
+from track_sync_assets.defs.partitions import TRACK_PARTITIONS
+from track_sync_assets.defs.retries import retry_failed_tracks
+from track_sync_assets.defs.runs import DASHBOARDS_KEY
+from track_sync_assets.defs.schedules import daily_track_sync
+from track_sync_assets.defs.tags import (
+    RESULT_TAG,
+    RETRY_TAG,
+    SYNC_ID_TAG,
+    TARGET_TAG,
 )
-from track_sync_assets.defs.runner import run_sync_chain
-from track_sync_assets.defs.tags import RESULT_TAG, SYNC_ID_TAG, TRACK_PARTITIONS
+from track_sync_assets.operator.runner import run_sync_chain
 from track_sync_assets.simulator import FaultSpec
+from track_sync_assets.store.switches import SCRAPING
 from track_sync_tests.dagster.conftest import Deployment
 
 
-def evaluate(sensor, deployment: Deployment, cursor: str | None = None):
-    context = build_sensor_context(instance=deployment.instance, definitions=defs, cursor=cursor)
-    return sensor.evaluate_tick(context)
+def tick(sensor, deployment: Deployment, cursor: str | None = None):
+    with build_sensor_context(
+        instance=deployment.instance, definitions=deployment.defs, cursor=cursor
+    ) as context:
+        return sensor.evaluate_tick(context)
 
 
-def test_the_schedule_starts_the_track_list_job_every_day_at_midnight_utc(
-    sqlite_deployment: Deployment,
-) -> None:
-    assert daily_track_sync.cron_schedule == "0 0 * * *"
-    assert daily_track_sync.execution_timezone == "UTC"
-    context = build_schedule_context(
-        instance=sqlite_deployment.instance,
-        scheduled_execution_time=datetime(2026, 11, 29, tzinfo=UTC),
+def after_success(sensor, deployment: Deployment, run_id: str):
+    """Evaluate a run-status sensor on the success of ``run_id``."""
+    instance = deployment.instance
+    event = instance.get_records_for_run(run_id, of_type=DagsterEventType.RUN_SUCCESS).records
+    with build_run_status_sensor_context(
+        sensor_name=sensor.name,
+        dagster_event=event[0].event_log_entry.dagster_event,
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(run_id),
+        resources=deployment.defs.resources,
+    ) as context:
+        return sensor(context)
+
+
+def execute(deployment: Deployment, job: str, tags: dict | None = None):
+    return deployment.defs.resolve_job_def(job).execute_in_process(
+        instance=deployment.instance, tags=tags or {}, raise_on_error=False
     )
-    result = daily_track_sync.evaluate_tick(context)
-    assert len(result.run_requests) == 1
-    assert daily_track_sync.job_name == "track_list_job"
 
 
-def test_sensors_chain_list_then_every_dashboard_then_the_catalogue(
+def test_the_schedule_starts_the_track_list_every_day_at_midnight_utc_unless_switched_off(
     sqlite_deployment: Deployment,
 ) -> None:
     deployment = sqlite_deployment
-    instance = deployment.instance
-    listed = defs.resolve_job_def("track_list_job").execute_in_process(instance=instance)
+    assert daily_track_sync.cron_schedule == "0 0 * * *"
+    assert daily_track_sync.execution_timezone == "UTC"
+    assert daily_track_sync.job_name == "track_list_job"
+
+    def evaluate():
+        with build_schedule_context(
+            instance=deployment.instance,
+            scheduled_execution_time=datetime(2026, 11, 29, tzinfo=UTC),
+            resources=deployment.defs.resources,
+        ) as context:
+            return daily_track_sync.evaluate_tick(context)
+
+    assert len(evaluate().run_requests) == 1
+    deployment.store().set_switch(SCRAPING, False, reason="maintenance", changed_by="test")
+    skipped = evaluate()
+    assert not skipped.run_requests and "maintenance" in (skipped.skip_message or "")
+
+
+def test_a_track_list_run_chains_one_plan_run_then_one_catalogue_run(
+    sqlite_deployment: Deployment,
+) -> None:
+    deployment = sqlite_deployment
+    listed = execute(deployment, "track_list_job")
     assert listed.success
 
-    tick = evaluate(dashboards_after_track_list, deployment)
-    assert len(tick.run_requests) == 1
-    request = tick.run_requests[0]
-    keys = instance.get_dynamic_partitions(TRACK_PARTITIONS.name)
+    request = after_success(dashboards_after_track_list, deployment, listed.run_id)
+    assert isinstance(request, RunRequest)
+    keys = deployment.instance.get_dynamic_partitions(TRACK_PARTITIONS.name)
     assert request.tags[ASSET_PARTITION_RANGE_START_TAG] == keys[0]
     assert request.tags[ASSET_PARTITION_RANGE_END_TAG] == keys[-1]
     assert request.tags[SYNC_ID_TAG] == listed.run_id
-    assert request.job_name in (None, "dashboards_job")
-    again = evaluate(dashboards_after_track_list, deployment, cursor=tick.cursor)
-    assert not again.run_requests, "one dashboards run per track-list run"
+    assert request.tags[TARGET_TAG] == "plan"
 
     broken = sorted(keys)[5]
     deployment.simulator.set_faults(FaultSpec.parse(f"broken={broken}"))
-    fetched = defs.resolve_job_def("dashboards_job").execute_in_process(
-        instance=instance, tags=request.tags, raise_on_error=False
-    )
-    run = instance.get_run_by_id(fetched.run_id)
+    fetched = execute(deployment, "dashboards_job", request.tags)
+    run = deployment.instance.get_run_by_id(fetched.run_id)
     assert run.status == DagsterRunStatus.FAILURE
     assert run.tags[RESULT_TAG] == "partial"
 
-    tick = evaluate(catalogue_after_dashboards, deployment)
-    assert len(tick.run_requests) == 1, "some tracks failed: the catalogue still updates"
-    assert tick.run_requests[0].tags[SYNC_ID_TAG] == listed.run_id
-    catalogue = defs.resolve_job_def("catalogue_job").execute_in_process(
-        instance=instance, tags=tick.run_requests[0].tags
-    )
+    result = tick(catalogue_after_fetching, deployment)
+    assert len(result.run_requests) == 1, "some tracks failed: the catalogue still updates"
+    assert result.run_requests[0].tags[SYNC_ID_TAG] == listed.run_id
+    again = tick(catalogue_after_fetching, deployment, cursor=result.cursor)
+    assert not again.run_requests, "one catalogue update per batch of fetch runs"
+    catalogue = execute(deployment, "catalogue_job", result.run_requests[0].tags)
     assert catalogue.success
     assert deployment.store().get_track(broken)["dashboard_status"] == "failed"
 
 
+def test_the_catalogue_waits_until_no_fetch_is_running(sqlite_deployment: Deployment) -> None:
+    deployment = sqlite_deployment
+    listed = execute(deployment, "track_list_job")
+    request = after_success(dashboards_after_track_list, deployment, listed.run_id)
+    execute(deployment, "dashboards_job", request.tags)
+    queued = deployment.defs.resolve_job_def("dashboards_job")
+    deployment.instance.create_run_for_job(
+        queued, tags=request.tags, status=DagsterRunStatus.NOT_STARTED
+    )
+
+    waiting = tick(catalogue_after_fetching, deployment)
+    assert not waiting.run_requests and "waiting" in (waiting.skip_message or "")
+
+
 def test_no_catalogue_run_when_most_dashboards_fail(sqlite_deployment: Deployment) -> None:
     deployment = sqlite_deployment
-    instance = deployment.instance
-    defs.resolve_job_def("track_list_job").execute_in_process(instance=instance)
-    request = evaluate(dashboards_after_track_list, deployment).run_requests[0]
+    listed = execute(deployment, "track_list_job")
+    request = after_success(dashboards_after_track_list, deployment, listed.run_id)
     deployment.simulator.set_faults(FaultSpec.parse("5xx=1.0"))
-    fetched = defs.resolve_job_def("dashboards_job").execute_in_process(
-        instance=instance, tags=request.tags, raise_on_error=False
+    fetched = execute(deployment, "dashboards_job", request.tags)
+    assert deployment.instance.get_run_by_id(fetched.run_id).tags[RESULT_TAG] == "failed"
+    assert not tick(catalogue_after_fetching, deployment).run_requests
+
+
+def test_failed_tracks_are_retried_in_one_run_after_the_configured_waits(
+    sqlite_deployment: Deployment,
+) -> None:
+    deployment = sqlite_deployment
+    listed = execute(deployment, "track_list_job")
+    request = after_success(dashboards_after_track_list, deployment, listed.run_id)
+    keys = deployment.instance.get_dynamic_partitions(TRACK_PARTITIONS.name)  # list order
+    first, last = keys[2], keys[-3]
+    deployment.simulator.set_faults(FaultSpec.parse(f"broken={first},broken={last}"))
+    execute(deployment, "dashboards_job", request.tags)
+
+    def evaluate(delays: list[int]):
+        policy = deployment.defs.resources["sync_policy"]
+        with build_sensor_context(
+            instance=deployment.instance,
+            resources={
+                **deployment.defs.resources,
+                "sync_policy": type(policy)(**{**policy.__dict__, "retry_delays_minutes": delays}),
+            },
+        ) as context:
+            return retry_failed_tracks(context)
+
+    later = evaluate([30, 120])
+    assert isinstance(later, SkipReason) and "due at" in (later.skip_message or "")
+    retry = evaluate([0, 0])
+    assert isinstance(retry, RunRequest)
+    assert retry.tags[TARGET_TAG] == "repair" and retry.tags[RETRY_TAG] == "1"
+    assert retry.tags[SYNC_ID_TAG] == listed.run_id
+    assert (
+        retry.tags[ASSET_PARTITION_RANGE_START_TAG],
+        retry.tags[ASSET_PARTITION_RANGE_END_TAG],
+    ) == (
+        first,
+        last,
     )
-    assert instance.get_run_by_id(fetched.run_id).tags[RESULT_TAG] == "failed"
-    assert not evaluate(catalogue_after_dashboards, deployment).run_requests
+
+    deployment.simulator.set_faults(FaultSpec())
+    repaired = execute(deployment, "dashboards_job", retry.tags)
+    assert repaired.success
+    statuses = deployment.instance.get_status_by_partition(DASHBOARDS_KEY, keys, TRACK_PARTITIONS)
+    assert all(str(statuses[k]).endswith("MATERIALIZED") for k in keys)
+    done = evaluate([0, 0])
+    assert isinstance(done, SkipReason) and "no failed tracks" in (done.skip_message or "")
 
 
 def test_sensors_leave_runs_of_the_command_line_alone(sqlite_deployment: Deployment) -> None:
-    outcome = run_sync_chain(defs, sqlite_deployment.instance, echo=lambda line: None)
+    deployment = sqlite_deployment
+    outcome = run_sync_chain(deployment.defs, deployment.instance, echo=lambda line: None)
     assert outcome.succeeded
-    assert not evaluate(dashboards_after_track_list, sqlite_deployment).run_requests
-    assert not evaluate(catalogue_after_dashboards, sqlite_deployment).run_requests
+    skipped = after_success(dashboards_after_track_list, deployment, outcome.run_ids["track_list"])
+    assert isinstance(skipped, SkipReason)
+    assert not tick(catalogue_after_fetching, deployment).run_requests

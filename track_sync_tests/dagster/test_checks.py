@@ -4,53 +4,26 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from dagster import Definitions, build_asset_check_context
+from dagster import build_asset_check_context
 
-from track_sync_assets.definitions import defs
-from track_sync_assets.defs.checks import (
-    tracks_completeness,
-    tracks_coordinates_valid,
-    tracks_emails_valid,
-)
+from track_sync_assets.defs.checks import COMPLETENESS, COORDINATES, EMAILS, tracks_quality
 from track_sync_assets.defs.resources import CatalogueResource
-from track_sync_assets.defs.runner import run_sync_chain
+from track_sync_assets.operator.runner import run_sync_chain
 from track_sync_assets.store.schema import tracks as tracks_table
 from track_sync_tests.dagster.conftest import Deployment
 
 
-def test_definitions_load_with_every_asset_check_and_automation() -> None:
-    Definitions.validate_loadable(defs)
-    repo = defs.get_repository_def()
-    assert {key.to_user_string() for key in repo.asset_graph.get_all_asset_keys()} == {
-        "liverc_track_list",
-        "track_dashboards",
-        "track_geocodes",
-        "tracks",
-        "track_sync_report",
-    }
-    checks = {key.name for key in repo.asset_graph.asset_check_keys}
-    assert {
-        "track_list_passes_sanity_guard",
-        "dashboard_failure_share",
-        "tracks_coordinates_valid",
-        "tracks_emails_valid",
-        "tracks_completeness",
-    } <= checks
-    assert {s.name for s in repo.sensor_defs} >= {
-        "dashboards_after_track_list",
-        "catalogue_after_dashboards",
-    }
-
-
-def run_check(check, url: str):
+def run_checks(url: str) -> dict:
+    """The quality checks run on their own (from the UI): they read the catalogue now."""
     context = build_asset_check_context()
-    return check(context, catalogue=CatalogueResource(database_url=url))
+    results = tracks_quality(context, catalogue=CatalogueResource(database_url=url))
+    return {result.check_name: result for result in results}
 
 
 def test_checks_pass_on_a_clean_sync_and_fail_on_injected_bad_data(
     deployment: Deployment,
 ) -> None:
-    outcome = run_sync_chain(defs, deployment.instance, echo=lambda line: None)
+    outcome = run_sync_chain(deployment.defs, deployment.instance, echo=lambda line: None)
     assert outcome.succeeded
     catalogue_run = outcome.run_ids["catalogue"]
     evaluations = {
@@ -84,18 +57,19 @@ def test_checks_pass_on_a_clean_sync_and_fail_on_injected_bad_data(
             )
     engine.dispose()
 
-    coordinates = run_check(tracks_coordinates_valid, deployment.catalogue_url)
+    results = run_checks(deployment.catalogue_url)
+    coordinates = results[COORDINATES]
     assert not coordinates.passed
     assert coordinates.metadata["offenders"].value == 3
     listed = coordinates.metadata["offending_tracks"].value
     for slug in (zero, half, abroad):
         assert slug in listed.lower()
 
-    emails = run_check(tracks_emails_valid, deployment.catalogue_url)
+    emails = results[EMAILS]
     assert not emails.passed
     assert emails.metadata["offenders"].value == 1
     assert bad_email in emails.metadata["offending_tracks"].value.lower()
 
-    completeness = run_check(tracks_completeness, deployment.catalogue_url)
+    completeness = results[COMPLETENESS]
     assert completeness.passed
     assert 0.9 < completeness.metadata["share_email"].value <= 1.0

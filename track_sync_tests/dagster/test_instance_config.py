@@ -8,33 +8,31 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from dagster import DagsterInstance
-from dagster._core.instance.ref import InstanceRef
 
-from track_sync_assets.definitions import defs
-from track_sync_assets.defs.runner import run_sync_chain
-from track_sync_assets.defs.tags import LANE_TAG, LANE_VALUE
+from track_sync_assets.operator.runner import run_sync_chain
 from track_sync_assets.simulator import Simulator
 from track_sync_tests.conftest import PROJECT_ROOT, fresh_postgres_database
-from track_sync_tests.dagster.conftest import point_at
+from track_sync_tests.dagster.conftest import deployment_defs
 
 
 def instance_from(config: Path, home: Path) -> DagsterInstance:
     home.mkdir()
     shutil.copy(config, home / "dagster.yaml")
-    return DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
+    return DagsterInstance.from_config(str(home))
 
 
-def assert_one_sync_at_a_time(instance: DagsterInstance) -> None:
-    limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
-    assert {"key": LANE_TAG, "value": LANE_VALUE, "limit": 1} in limits
+def assert_dead_runs_are_retried_and_detected(instance: DagsterInstance) -> None:
     assert instance.run_retries_enabled
     assert not instance.run_retries_retry_on_asset_or_op_failure
+    assert instance.run_monitoring_enabled
 
 
-def test_the_embedded_default_instance_keeps_one_sync_at_a_time(tmp_path: Path) -> None:
+def test_the_embedded_default_instance_queues_runs_and_watches_run_workers(
+    tmp_path: Path,
+) -> None:
     with instance_from(PROJECT_ROOT / "dagster_home" / "dagster.yaml", tmp_path / "h") as instance:
         assert type(instance.run_storage).__name__ == "SqliteRunStorage"
-        assert_one_sync_at_a_time(instance)
+        assert_dead_runs_are_retried_and_detected(instance)
 
 
 @pytest.mark.postgres
@@ -44,10 +42,10 @@ def test_the_postgres_instance_stores_dagster_runs_in_postgresql(
     config = PROJECT_ROOT / "dagster_home" / "postgres" / "dagster.yaml"
     with fresh_postgres_database() as dagster_url, fresh_postgres_database() as catalogue_url:
         monkeypatch.setenv("DAGSTER_POSTGRES_URL", dagster_url)
-        point_at(monkeypatch, simulator, catalogue_url, tmp_path / "reports")
+        defs = deployment_defs(simulator, catalogue_url, tmp_path / "reports")
         with instance_from(config, tmp_path / "home") as instance:
             assert type(instance.run_storage).__name__ == "PostgresRunStorage"
-            assert_one_sync_at_a_time(instance)
+            assert_dead_runs_are_retried_and_detected(instance)
             outcome = run_sync_chain(defs, instance, echo=lambda line: None)
             assert outcome.succeeded, outcome.lines
         engine = sa.create_engine(dagster_url)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from dagster import AssetKey, DagsterRunStatus
 
-from track_sync_assets.definitions import defs
-from track_sync_assets.defs.runner import ChainOutcome, refetch_failed, run_sync_chain
-from track_sync_assets.defs.tags import RESULT_TAG, TRACK_PARTITIONS
+from track_sync_assets.defs.partitions import TRACK_PARTITIONS
+from track_sync_assets.defs.tags import RESULT_TAG
 from track_sync_assets.domain import CATALOGUE_FIELDS, DASHBOARD_FIELDS
+from track_sync_assets.operator.runner import ChainOutcome, refetch_failed, run_sync_chain
 from track_sync_assets.simulator import FaultSpec
 from track_sync_tests.dagster.conftest import Deployment
 
@@ -20,9 +20,11 @@ DASHBOARDS = AssetKey("track_dashboards")
 LATER_DAY = 12
 
 
-def sync(deployment: Deployment) -> ChainOutcome:
+def sync(deployment: Deployment, *, full_refresh: bool = False) -> ChainOutcome:
     lines: list[str] = []
-    outcome = run_sync_chain(defs, deployment.instance, echo=lines.append)
+    outcome = run_sync_chain(
+        deployment.defs, deployment.instance, echo=lines.append, full_refresh=full_refresh
+    )
     assert lines == outcome.lines and lines, "one progress line per stage"
     return outcome
 
@@ -72,7 +74,7 @@ def test_day_one_builds_the_catalogue_and_day_two_reports_only_real_changes(
     changed = {k for k in day1 & later if day1_view[k] != later_view[k]}
     assert departed and arrived and changed, "the simulated day must exercise every kind"
 
-    second = sync(deployment)
+    second = sync(deployment, full_refresh=True)  # simulated days pass faster than the clock
     assert second.succeeded, second.lines
     run = deployment.store().get_run(second.sync_id)
     counts = run.counts["catalogue"]
@@ -110,7 +112,7 @@ def test_failing_tracks_fail_alone_keep_their_data_and_are_repaired_by_a_refetch
 
     deployment.simulator.set_day(2)
     deployment.simulator.set_faults(FaultSpec.parse(f"broken={broken},flaky={flaky}:1"))
-    outcome = sync(deployment)
+    outcome = sync(deployment, full_refresh=True)
     assert outcome.succeeded, outcome.lines
     assert outcome.dashboards_result == "partial"
     dashboards_run = deployment.instance.get_run_by_id(outcome.run_ids["dashboards"])
@@ -134,7 +136,7 @@ def test_failing_tracks_fail_alone_keep_their_data_and_are_repaired_by_a_refetch
 
     deployment.simulator.set_faults(FaultSpec())
     lines: list[str] = []
-    repaired = refetch_failed(defs, deployment.instance, echo=lines.append)
+    repaired = refetch_failed(deployment.defs, deployment.instance, echo=lines.append)
     assert repaired.succeeded, lines
     assert deployment.instance.get_materialized_partitions(DASHBOARDS) >= set(tracks)
     statuses = deployment.instance.get_status_by_partition(DASHBOARDS, [broken], TRACK_PARTITIONS)

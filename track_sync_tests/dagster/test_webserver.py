@@ -14,10 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 from dagster import DagsterInstance
-from dagster._core.instance.ref import InstanceRef
 
-from track_sync_assets.definitions import defs
-from track_sync_assets.defs.runner import run_sync_chain
+from track_sync_assets.operator.runner import run_sync_chain
 from track_sync_tests.conftest import PROJECT_ROOT
 from track_sync_tests.dagster.conftest import Deployment
 
@@ -46,8 +44,9 @@ def test_webserver_serves_assets_partitions_and_checks(
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(PROJECT_ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
-    with DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
-        assert run_sync_chain(defs, instance, echo=lambda line: None).succeeded
+    with DagsterInstance.from_config(str(home)) as instance:
+        outcome = run_sync_chain(sqlite_deployment.defs, instance, echo=lambda line: None)
+        assert outcome.succeeded, outcome.lines
     listed = {t.listing().slug_key for t in sqlite_deployment.simulator.catalogue}
     port = free_port()
     env = {**os.environ, "DAGSTER_HOME": str(home)}
@@ -82,6 +81,7 @@ def test_webserver_serves_assets_partitions_and_checks(
             "track_dashboards",
             "track_geocodes",
             "tracks",
+            "track_catalogue_exports",
             "track_sync_report",
         }
         assert by_name["track_dashboards"]["isPartitioned"]

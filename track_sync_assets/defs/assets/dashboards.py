@@ -1,47 +1,79 @@
-"""``track_dashboards``: each track's dashboard, one partition per track, one run for all.
+"""``track_dashboards``: each track's dashboard, one partition per track, one run for many.
 
-The fetching runs in a worker thread (one event loop, one polite client); this step's
-thread records results in the catalogue database in batches and logs one
-materialization per finished track as results arrive, so a killed run keeps what it
-fetched. Tracks that still fail after the client's retries are not materialized: the
-step then fails, Dagster marks exactly those partitions failed, and "materialize
-failed" re-fetches only them.
+A run covers one contiguous range of partitions and decides which of them to fetch (its
+targets): the day's refresh plan (``track_sync/target=plan``), the tracks needing repair
+(``=repair``), or, for a selection made in the UI, every partition of its range. Every
+partition of the range ends the run in a truthful state:
+
+* fetched: materialized with what the fetch returned, only once the result is durably in
+  the catalogue (written in batches; a failed write fails the run with the database's own
+  error, and the tracks of that batch stay unmaterialized);
+* not targeted, with stored data: materialized with ``fetched: false`` and why (not due
+  today, not selected for repair) and when its dashboard was last really fetched;
+* failed: not materialized, so Dagster marks it failed, with an observation on the
+  partition saying why; the step fails after everything else is recorded.
 """
 
-import queue
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 
 from dagster import (
     AssetExecutionContext,
     AssetMaterialization,
+    AssetObservation,
+    AssetPartitionStatus,
     BackfillPolicy,
+    Config,
     Failure,
     MetadataValue,
     asset,
 )
+from pydantic import Field
 
 from track_sync_assets.defs.assets.track_list import liverc_track_list
-from track_sync_assets.defs.context import sync_id_of, with_client
-from track_sync_assets.defs.resources import CatalogueResource, LiveRCResource
-from track_sync_assets.defs.tags import GROUP, LIVERC_POOL, RESULT_TAG, TRACK_PARTITIONS
-from track_sync_assets.domain import DashboardFetch, FetchOutcome, Validators
-from track_sync_assets.envvars import env_number
-from track_sync_assets.liverc.client import ClientSettings
+from track_sync_assets.defs.partitions import TRACK_PARTITIONS
+from track_sync_assets.defs.progress import Progress
+from track_sync_assets.defs.resources import (
+    CatalogueResource,
+    LiveRCResource,
+    SyncPolicyResource,
+)
+from track_sync_assets.defs.robots import load_robots_cache, save_robots_cache
+from track_sync_assets.defs.runs import DASHBOARDS_KEY, require_track_list, sync_id_of
+from track_sync_assets.defs.step_guard import StopCheck, sync_step
+from track_sync_assets.defs.tags import (
+    FAILURE_SHARE_TAG,
+    FULL_REFRESH_TAG,
+    GROUP,
+    RESULT_TAG,
+    TARGET_TAG,
+)
+from track_sync_assets.domain import DashboardFetch, FetchOutcome
+from track_sync_assets.liverc.client import stream_dashboards
+from track_sync_assets.refresh import (
+    Decision,
+    RefreshPlan,
+    RefreshSettings,
+    plan_refresh,
+    track_states,
+)
 from track_sync_assets.report import markdown_table
-from track_sync_assets.store import CatalogueStore
+from track_sync_assets.store import CatalogueStore, DashboardState
 
 MATERIALIZED_OUTCOMES = frozenset({FetchOutcome.OK, FetchOutcome.NOT_MODIFIED, FetchOutcome.GONE})
 """Outcomes that are a definite answer about the page (gone is an answer, not an error)."""
-RECORD_EVERY = 50
+BATCH_SIZE = 50
+BATCH_SECONDS = 2.0
 
 
-def max_failure_share() -> float:
-    """``TRACK_SYNC_MAX_DASHBOARD_FAILURE_SHARE`` (default 0.5): above it the sync failed."""
-    return env_number(
-        "TRACK_SYNC_MAX_DASHBOARD_FAILURE_SHARE", 0.5, kind=float, minimum=0, maximum=1
+class DashboardsConfig(Config):
+    """Run configuration of ``track_dashboards`` (the launchpad shows it)."""
+
+    full_refresh: bool = Field(
+        default=False,
+        description="Fetch every listed track's dashboard, whatever the refresh plan says",
     )
 
 
@@ -49,139 +81,289 @@ def max_failure_share() -> float:
     group_name=GROUP,
     partitions_def=TRACK_PARTITIONS,
     backfill_policy=BackfillPolicy.single_run(),
-    pool=LIVERC_POOL,
     deps=[liverc_track_list],
     kinds={"python", "html"},
+    output_required=False,
 )
 def track_dashboards(
-    context: AssetExecutionContext, liverc: LiveRCResource, catalogue: CatalogueResource
-) -> None:
+    context: AssetExecutionContext,
+    config: DashboardsConfig,
+    liverc: LiveRCResource,
+    catalogue: CatalogueResource,
+    sync_policy: SyncPolicyResource,
+) -> Iterator[None]:
     """Each track's dashboard metadata, fetched politely (conditional requests, per-track
     retries) and stored parsed in the catalogue database."""
     started = time.perf_counter()
-    with catalogue.open() as store:
+    with catalogue.open() as store, sync_step(context, store, sync_policy):
         sync_id = sync_id_of(context)
         keys = list(context.partition_keys)
-        slugs = _published_slugs(store, keys)
-        validators = store.dashboard_validators(keys)
-        work = [(slugs[key], validators.get(key)) for key in keys]
-        context.log.info(f"fetching {len(work)} dashboards")
+        snapshot = require_track_list(store)
+        states = store.dashboard_states(keys)
+        forced = config.full_refresh or context.run.tags.get(FULL_REFRESH_TAG) == "true"
+        plan = _plan(context, store, keys, snapshot, sync_policy, forced)
+        decisions = {d.slug_key: d for d in plan.decisions} if plan is not None else {}
+        mode = context.run.tags.get(TARGET_TAG, "selection")
+        targets = _targets(mode, keys, plan, states, _failed_partitions(context, keys))
+        confirmed = _confirm_untargeted(context, keys, targets, states, decisions, mode)
+        slugs = {t.slug_key: t.slug for t in snapshot.listings}
+        work = [
+            (
+                slugs.get(key) or (states[key].slug if key in states else key),
+                _validators(states, key),
+            )
+            for key in targets
+        ]
+        context.log.info(
+            f"{mode}: fetching {len(work)} of {len(keys)} dashboards in this run's range "
+            f"({len(confirmed)} kept as stored)"
+            + (f"; plan: {plan.summary()}" if plan is not None else "")
+        )
 
+        stop = StopCheck(liverc, store)
+        progress = Progress(len(work), sync_policy.progress_interval_s, context.log.info)
         outcomes: Counter[str] = Counter()
         failures: list[DashboardFetch] = []
-        pending: list[DashboardFetch] = []
-        spent = Counter[str]()  # seconds spent logging Dagster events / writing the store
-        fetcher = _Fetcher(liverc.settings(), work)
-        for fetch in fetcher.results():
-            outcomes[fetch.outcome.value] += 1
-            pending.append(fetch)
-            mark = time.perf_counter()
-            if fetch.outcome in MATERIALIZED_OUTCOMES:
-                context.log_event(_materialization(context, fetch))
-            else:
-                failures.append(fetch)
-            spent["dagster_events_s"] += time.perf_counter() - mark
-            if len(pending) >= RECORD_EVERY:
-                mark = time.perf_counter()
-                store.record_dashboard_fetches(sync_id, pending)
-                spent["store_writes_s"] += time.perf_counter() - mark
-                pending = []
-        if pending:
-            store.record_dashboard_fetches(sync_id, pending)
-        fetcher.raise_if_failed()
+        robots = load_robots_cache(store)
+        stream = stream_dashboards(
+            liverc.client_settings(), work, stop_requested=stop, robots_cache=robots
+        )
+        recorder = _Recorder(context, store, sync_id, decisions)
+        try:
+            for fetch in stream:
+                outcomes[fetch.outcome.value] += 1
+                if fetch.outcome not in MATERIALIZED_OUTCOMES:
+                    failures.append(fetch)
+                progress.tick(failed=fetch.outcome not in MATERIALIZED_OUTCOMES)
+                recorder.add(fetch)
+            recorder.flush()
+        finally:
+            stream.close()
+            _keep_robots(context, store, robots)
+        stats = stream.stats
 
         seconds = time.perf_counter() - started
-        counts = {**outcomes, **{k: round(v, 3) for k, v in spent.items()}}
-        store.record_stage(sync_id, "dashboards", seconds, requests=fetcher.stats, counts=counts)
-        share = len(failures) / len(keys) if keys else 0.0
+        listed = len(snapshot.listings)
+        share = len(failures) / listed if listed else 0.0
+        stopped = stop()
         result = (
-            "complete" if not failures else "partial" if share <= max_failure_share() else "failed"
+            "failed"
+            if stopped or share > sync_policy.max_failure_share
+            else "partial"
+            if failures
+            else "complete"
         )
-        context.instance.add_run_tags(context.run_id, {RESULT_TAG: result})
+        context.instance.add_run_tags(
+            context.run.run_id, {RESULT_TAG: result, FAILURE_SHARE_TAG: f"{share:.4f}"}
+        )
+        counts = {
+            **outcomes,
+            "targeted": len(work),
+            "kept_as_stored": len(confirmed),
+            "range": len(keys),
+            "listed": listed,
+            "failed": len(failures),
+            "mode": mode,
+            **({"plan": plan.counts} if plan is not None else {}),
+        }
+        store.record_stage(sync_id, "dashboards", seconds, requests=stats, counts=counts)
         context.log.info(f"dashboards: {dict(outcomes)} in {seconds:.1f} s ({result})")
+        if stopped:
+            store.finish_run(sync_id, "failed", error=f"dashboards: {stopped}")
+            raise Failure(description=f"Dashboard fetching stopped: {stopped}", allow_retries=False)
         if failures:
+            if result == "failed":
+                store.finish_run(sync_id, "failed", error=_summary(failures, listed, result))
             raise Failure(
-                description=_failure_summary(failures, len(keys), result),
+                description=_summary(failures, listed, result),
                 metadata={
                     "failed": len(failures),
-                    "attempted": len(keys),
+                    "listed": listed,
                     "failure_share": round(share, 4),
                     "failed_tracks": MetadataValue.md(_failure_table(failures)),
                 },
                 allow_retries=False,
             )
+    yield from ()
 
 
-class _Fetcher:
-    """Fetches in a worker thread; hands results to the step's thread as they finish."""
+class _Recorder:
+    """Writes fetch results to the catalogue in batches, then (and only then) logs their
+    Dagster events: a partition is never shown materialized before its data is stored."""
 
-    _DONE = object()
+    def __init__(
+        self,
+        context: AssetExecutionContext,
+        store: CatalogueStore,
+        sync_id: str,
+        decisions: dict[str, Decision],
+    ) -> None:
+        self._context = context
+        self._store = store
+        self._sync_id = sync_id
+        self._decisions = decisions
+        self._pending: list[DashboardFetch] = []
+        self._since = time.monotonic()
 
-    def __init__(self, settings: ClientSettings, work: Sequence[tuple[str, Validators | None]]):
-        self._settings = settings
-        self._work = work
-        self._queue: queue.Queue[object] = queue.Queue()
-        self._error: BaseException | None = None
-        self.stats: dict = {}
-        self._thread = threading.Thread(target=self._run, name="dashboard-fetcher", daemon=True)
+    def add(self, fetch: DashboardFetch) -> None:
+        self._pending.append(fetch)
+        if len(self._pending) >= BATCH_SIZE or time.monotonic() - self._since >= BATCH_SECONDS:
+            self.flush()
 
-    def _run(self) -> None:
-        async def fetch_all(client) -> None:
-            try:
-                await client.fetch_dashboards(self._work, on_result=self._queue.put)
-            finally:
-                self.stats = client.stats.snapshot()
-
+    def flush(self) -> None:
+        batch, self._pending, self._since = self._pending, [], time.monotonic()
+        if not batch:
+            return
         try:
-            with_client(self._settings, fetch_all)
-        except BaseException as exc:  # handed to the step's thread, raised there
-            self._error = exc
-        finally:
-            self._queue.put(self._DONE)
-
-    def results(self) -> Iterator[DashboardFetch]:
-        self._thread.start()
-        while (item := self._queue.get()) is not self._DONE:
-            yield item  # type: ignore[misc]
-        self._thread.join()
-
-    def raise_if_failed(self) -> None:
-        if self._error is not None:
+            self._store.record_dashboard_fetches(self._sync_id, batch)
+        except Exception as exc:
+            cause = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self._store_failure_noted(cause)
             raise Failure(
-                description=f"Dashboard fetching stopped: {self._error}", allow_retries=False
-            ) from self._error
+                description=f"The catalogue could not store dashboards: {cause}. The "
+                f"{len(batch)} tracks of this batch and those not yet fetched stay failed; "
+                "nothing already stored was lost.",
+                allow_retries=False,
+            ) from exc
+        for fetch in batch:
+            self._context.log_event(self._event(fetch))
 
+    def _store_failure_noted(self, cause: str) -> None:
+        try:
+            self._store.finish_run(self._sync_id, "failed", error=f"dashboards: {cause}")
+        except Exception:  # the database is the thing that failed; the run log has the cause
+            return
 
-def _published_slugs(store: CatalogueStore, keys: Sequence[str]) -> dict[str, str]:
-    """The slug as LiveRC spells it (for URLs), falling back to the partition key."""
-    snapshot = store.latest_track_list()
-    listed = {t.slug_key: t.slug for t in snapshot.listings} if snapshot else {}
-    slugs = {key: listed.get(key, key) for key in keys}
-    unlisted = [key for key in keys if key not in listed]  # tracks that left the list
-    if unlisted:
-        slugs.update({key: state.slug for key, state in store.dashboard_states(unlisted).items()})
-    return slugs
-
-
-def _materialization(context: AssetExecutionContext, fetch: DashboardFetch) -> AssetMaterialization:
-    return AssetMaterialization(
-        asset_key=context.asset_key,
-        partition=fetch.slug_key,
-        metadata={
+    def _event(self, fetch: DashboardFetch) -> AssetMaterialization | AssetObservation:
+        metadata = {
             "outcome": fetch.outcome.value,
-            "not_modified": fetch.outcome is FetchOutcome.NOT_MODIFIED,
+            "fetched": True,
+            "decision": self._decision(fetch.slug_key),
             "fetched_at": fetch.fetched_at.isoformat(),
             "url": MetadataValue.url(fetch.url),
             "status_code": fetch.status_code if fetch.status_code is not None else -1,
             "attempts": fetch.attempts,
             "elapsed_ms": round(fetch.elapsed_s * 1000, 1),
-            "content_hash": fetch.validators.content_hash or "",
-            "track_name": fetch.dashboard.name if fetch.dashboard else "",
-        },
+        }
+        key = self._context.asset_key
+        if fetch.outcome not in MATERIALIZED_OUTCOMES:
+            metadata["reason"] = fetch.reason or fetch.outcome.value
+            return AssetObservation(asset_key=key, partition=fetch.slug_key, metadata=metadata)
+        metadata["not_modified"] = fetch.outcome is FetchOutcome.NOT_MODIFIED
+        metadata["content_hash"] = fetch.validators.content_hash or ""
+        metadata["track_name"] = fetch.dashboard.name if fetch.dashboard else ""
+        metadata["last_fetched_at"] = fetch.fetched_at.isoformat()
+        return AssetMaterialization(asset_key=key, partition=fetch.slug_key, metadata=metadata)
+
+    def _decision(self, key: str) -> str:
+        decision = self._decisions.get(key)
+        return decision.reason.value if decision is not None else "selected"
+
+
+def _plan(
+    context: AssetExecutionContext,
+    store: CatalogueStore,
+    keys: Sequence[str],
+    snapshot,
+    policy: SyncPolicyResource,
+    forced: bool,
+) -> RefreshPlan | None:
+    """The day's refresh plan (only for plan runs: a selection fetches what was selected)."""
+    if context.run.tags.get(TARGET_TAG) != "plan":
+        return None
+    return plan_refresh(
+        track_states(snapshot.listings, store.refresh_inputs()),
+        now=datetime.now(UTC),
+        list_fetched_at=snapshot.fetched_at,
+        settings=RefreshSettings(
+            max_age_days=policy.refresh_max_age_days,
+            departed_refresh_days=policy.departed_refresh_days,
+            forced=forced,
+        ),
+        failed_keys=_failed_partitions(context, keys),
     )
 
 
-def _failure_summary(failures: Sequence[DashboardFetch], attempted: int, result: str) -> str:
+def _failed_partitions(context: AssetExecutionContext, keys: Sequence[str]) -> set[str]:
+    statuses = (
+        context.instance.get_status_by_partition(DASHBOARDS_KEY, list(keys), TRACK_PARTITIONS) or {}
+    )
+    return {key for key, status in statuses.items() if status == AssetPartitionStatus.FAILED}
+
+
+def _targets(
+    mode: str,
+    keys: Sequence[str],
+    plan: RefreshPlan | None,
+    states: dict[str, DashboardState],
+    failed_partitions: set[str],
+) -> list[str]:
+    if mode == "plan" and plan is not None:
+        due = set(plan.due)
+        return [key for key in keys if key in due]
+    if mode == "repair":
+        return [
+            key
+            for key in keys
+            if key in failed_partitions
+            or key not in states
+            or states[key].dashboard is None
+            or states[key].last_outcome in (FetchOutcome.FAILED, FetchOutcome.DISALLOWED)
+        ]
+    return list(keys)
+
+
+def _confirm_untargeted(
+    context: AssetExecutionContext,
+    keys: Sequence[str],
+    targets: Sequence[str],
+    states: dict[str, DashboardState],
+    decisions: dict[str, Decision],
+    mode: str,
+) -> list[str]:
+    """Materialize the range's partitions this run does not fetch but whose stored data is
+    current, saying so, so that only truly failed tracks are left unmaterialized."""
+    wanted = set(targets)
+    confirmed = []
+    for key in keys:
+        state = states.get(key)
+        if key in wanted or state is None or state.dashboard is None:
+            continue
+        decision = decisions.get(key)
+        why = decision.detail if decision is not None else f"not selected ({mode})"
+        context.log_event(
+            AssetMaterialization(
+                asset_key=context.asset_key,
+                partition=key,
+                metadata={
+                    "outcome": "kept",
+                    "fetched": False,
+                    "decision": decision.reason.value if decision is not None else mode,
+                    "why": why,
+                    "last_fetched_at": (
+                        state.good_fetched_at.isoformat() if state.good_fetched_at else ""
+                    ),
+                    "track_name": state.dashboard.name or "",
+                },
+            )
+        )
+        confirmed.append(key)
+    return confirmed
+
+
+def _keep_robots(context: AssetExecutionContext, store: CatalogueStore, robots) -> None:
+    try:
+        save_robots_cache(store, robots)
+    except Exception as exc:  # never hides the step's own outcome; fetched again next run
+        context.log.warning(f"robots.txt answers not kept for the next run: {exc}")
+
+
+def _validators(states: dict[str, DashboardState], key: str):
+    state = states.get(key)
+    return state.validators if state is not None else None
+
+
+def _summary(failures: Sequence[DashboardFetch], listed: int, result: str) -> str:
     named = ", ".join(f"{f.slug} ({f.reason or f.outcome.value})" for f in failures[:10])
     more = f" and {len(failures) - 10} more" if len(failures) > 10 else ""
     head = (
@@ -190,9 +372,11 @@ def _failure_summary(failures: Sequence[DashboardFetch], attempted: int, result:
         else "The dashboard sync failed: too many tracks failed"
     )
     return (
-        f"{head}: {len(failures)} of {attempted} dashboards could not be refreshed after "
-        f"retries: {named}{more}. Their stored data is kept; the other partitions are "
-        "materialized. Re-fetch only these with 'Materialize failed' (or `track-sync refetch`)."
+        f"{head}: {len(failures)} dashboards ({len(failures) / max(listed, 1):.1%} of "
+        f"{listed} listed tracks) could not be fetched after retries: {named}{more}. Their "
+        "stored data is kept; every other partition is recorded. Re-fetch only these with "
+        "the Partitions tab's 'Failed' selection or `track-sync refetch`; they are also "
+        "retried automatically later today."
     )
 
 

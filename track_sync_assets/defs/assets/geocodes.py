@@ -5,8 +5,13 @@ import time
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from track_sync_assets.defs.assets.dashboards import track_dashboards
-from track_sync_assets.defs.context import require_track_list, sync_id_of
-from track_sync_assets.defs.resources import CatalogueResource, GeocoderResource
+from track_sync_assets.defs.resources import (
+    CatalogueResource,
+    GeocoderResource,
+    SyncPolicyResource,
+)
+from track_sync_assets.defs.runs import require_track_list, sync_id_of
+from track_sync_assets.defs.step_guard import sync_step
 from track_sync_assets.defs.tags import GROUP
 from track_sync_assets.domain import Address
 from track_sync_assets.geocoding import geocode_addresses
@@ -25,12 +30,15 @@ def listed_addresses(store: CatalogueStore) -> dict[str, Address]:
 
 @asset(group_name=GROUP, deps=[track_dashboards], kinds={"python"})
 def track_geocodes(
-    context: AssetExecutionContext, catalogue: CatalogueResource, geocoder: GeocoderResource
+    context: AssetExecutionContext,
+    catalogue: CatalogueResource,
+    geocoder: GeocoderResource,
+    sync_policy: SyncPolicyResource,
 ) -> MaterializeResult:
     """Coordinates of every listed track's address; only new or changed addresses are
     looked up (the cache lives in the catalogue database)."""
     started = time.perf_counter()
-    with catalogue.open() as store:
+    with catalogue.open() as store, sync_step(context, store, sync_policy):
         addresses = listed_addresses(store)
         result = geocode_addresses(addresses, geocoder.build(), store)
         summary = result.summary()

@@ -8,10 +8,15 @@ from typing import Any
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from track_sync_assets.defs.assets.tracks import failed_dashboards, tracks
-from track_sync_assets.defs.context import sync_id_of
-from track_sync_assets.defs.resources import CatalogueResource
+from track_sync_assets.defs.quality_findings import QualityFindings
+from track_sync_assets.defs.resources import (
+    CatalogueResource,
+    ReportsResource,
+    SyncPolicyResource,
+)
+from track_sync_assets.defs.runs import started_by, sync_id_of
+from track_sync_assets.defs.step_guard import sync_step
 from track_sync_assets.defs.tags import GROUP
-from track_sync_assets.quality import completeness, coordinate_findings, email_findings
 from track_sync_assets.report import (
     DashboardFailure,
     QualityFinding,
@@ -20,18 +25,20 @@ from track_sync_assets.report import (
     render_report,
     write_report,
 )
-from track_sync_assets.report.files import reports_dir_from_env, retention_days_from_env
-from track_sync_assets.store import HistoryEntry, project_root
+from track_sync_assets.store import HistoryEntry
 
 
 @asset(group_name=GROUP, deps=[tracks], kinds={"python", "markdown"})
 def track_sync_report(
-    context: AssetExecutionContext, catalogue: CatalogueResource
+    context: AssetExecutionContext,
+    catalogue: CatalogueResource,
+    reports: ReportsResource,
+    sync_policy: SyncPolicyResource,
 ) -> MaterializeResult:
     """What one sync changed, what failed and what looks wrong, as Markdown
     (``docs/reports/track-sync-YYYY-MM-DD-HH-MM-SS.md``)."""
     started = time.perf_counter()
-    with catalogue.open() as store:
+    with catalogue.open() as store, sync_step(context, store, sync_policy):
         sync_id = sync_id_of(context)
         now = datetime.now(UTC)
         run = store.get_run(sync_id)
@@ -42,9 +49,11 @@ def track_sync_report(
         snapshot = store.latest_track_list()
         listed = [t.slug_key for t in snapshot.listings] if snapshot else []
 
+        stored = counts.get("quality")
+        quality = QualityFindings.from_dict(stored) if stored else QualityFindings.of(active)
         findings = [
-            QualityFinding("coordinates", f.slug, f.problem) for f in coordinate_findings(active)
-        ] + [QualityFinding("email", f.slug, f.problem) for f in email_findings(active)]
+            QualityFinding("coordinates", f.slug, f.problem) for f in quality.coordinates
+        ] + [QualityFinding("email", f.slug, f.problem) for f in quality.emails]
         failures = [
             DashboardFailure(s.slug, names.get(s.slug_key), s.last_outcome.value, s.last_reason)
             for s in failed_dashboards(store.dashboard_states(listed))
@@ -61,18 +70,21 @@ def track_sync_report(
             },
             dashboard_failures=failures,
             quality_findings=findings,
-            completeness=completeness(active),
+            completeness=quality.completeness,
             stage_seconds=(run.timings or {}) if run else {},
             requests=(run.requests or {}) if run else {},
             geocoding=((run.counts or {}).get("geocoding", {}) if run else {}),
         )
         text = render_report(data)
-        directory = reports_dir_from_env(project_root())
+        directory = reports.directory()
         path = write_report(directory, now, text)
-        pruned = prune_reports(directory, now=now, retention_days=retention_days_from_env())
+        pruned = prune_reports(directory, now=now, retention_days=reports.retention_days)
         store.record_stage(sync_id, "report", time.perf_counter() - started)
         store.finish_run(sync_id, "succeeded", finished_at=now)
-        context.log.info(f"report written to {path}; {len(pruned)} old reports pruned")
+        context.log.info(
+            f"report written to {path}; {len(pruned)} old reports pruned; started by "
+            f"{started_by(context.run)}"
+        )
         return MaterializeResult(
             metadata={
                 "report": MetadataValue.md(text),

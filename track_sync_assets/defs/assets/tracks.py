@@ -16,8 +16,10 @@ from dagster import (
 
 from track_sync_assets.defs.assets.geocodes import track_geocodes
 from track_sync_assets.defs.assets.track_list import liverc_track_list
-from track_sync_assets.defs.context import require_track_list, sync_id_of
-from track_sync_assets.defs.resources import CatalogueResource
+from track_sync_assets.defs.quality_findings import QualityFindings
+from track_sync_assets.defs.resources import CatalogueResource, SyncPolicyResource
+from track_sync_assets.defs.runs import require_track_list, sync_id_of
+from track_sync_assets.defs.step_guard import sync_step
 from track_sync_assets.defs.tags import GROUP
 from track_sync_assets.domain import Address, FetchOutcome, Geocode
 from track_sync_assets.store import CatalogueStore, DashboardState, TrackListRejected
@@ -53,11 +55,13 @@ def geocodes_for(store: CatalogueStore, states: dict[str, DashboardState]) -> di
     kinds={"python", "sql"},
     freshness_policy=FreshnessPolicy.time_window(fail_window=timedelta(hours=26)),
 )
-def tracks(context: AssetExecutionContext, catalogue: CatalogueResource) -> MaterializeResult:
+def tracks(
+    context: AssetExecutionContext, catalogue: CatalogueResource, sync_policy: SyncPolicyResource
+) -> MaterializeResult:
     """One row per LiveRC track: listing, dashboard and coordinates, with lifecycle and
     change history. A failed dashboard never blocks the upsert and never wipes data."""
     started = time.perf_counter()
-    with catalogue.open() as store:
+    with catalogue.open() as store, sync_step(context, store, sync_policy):
         sync_id = sync_id_of(context)
         snapshot = require_track_list(store)
         keys = [listing.slug_key for listing in snapshot.listings]
@@ -69,6 +73,7 @@ def tracks(context: AssetExecutionContext, catalogue: CatalogueResource) -> Mate
                 states,
                 geocodes_for(store, states),
                 now=datetime.now(UTC),
+                guard=catalogue.guard,
             )
         except TrackListRejected as exc:
             store.finish_run(sync_id, "failed", error=str(exc))
@@ -83,13 +88,18 @@ def tracks(context: AssetExecutionContext, catalogue: CatalogueResource) -> Mate
                     f"{s.slug} ({s.last_reason or s.last_outcome.value})" for s in failed[:20]
                 )
             )
+        findings = QualityFindings.of(store.tracks_frame(active_only=True))
         seconds = time.perf_counter() - started
         counts = dict(result.counts)
         store.record_stage(
             sync_id,
             "catalogue",
             seconds,
-            counts={**counts, "refreshed_fields": dict(result.refreshed_fields)},
+            counts={
+                **counts,
+                "refreshed_fields": dict(result.refreshed_fields),
+                "quality": findings.to_dict(),
+            },
         )
         return MaterializeResult(
             metadata={

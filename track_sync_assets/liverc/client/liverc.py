@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import httpx
 
@@ -44,10 +44,14 @@ from track_sync_assets.liverc.client.transport import (
 )
 from track_sync_assets.liverc.client.urls import InvalidSlug, track_url
 
+if TYPE_CHECKING:
+    from track_sync_assets.liverc.parsing.track_list import RejectedRow, TrackListParse
+
 logger = logging.getLogger(__name__)
 
 ParseDashboard = Callable[[str], TrackDashboard]
-ParseTrackList = Callable[[str], tuple[TrackListing, ...]]
+ParseTrackList = Callable[[str], "tuple[TrackListing, ...] | TrackListParse"]
+"""A parser: the listings, or a :class:`TrackListParse` with the rejected rows too."""
 
 GONE_STATUSES = frozenset({404, 410})
 HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
@@ -67,6 +71,8 @@ class TrackListFetch:
     size_bytes: int
     content_hash: str
     """sha256 (hex) of the body."""
+    rejected: tuple[RejectedRow, ...] = ()
+    """Rows that could not be read (skipped and reported; the good rows are synced)."""
 
 
 class LiveRCClient:
@@ -136,7 +142,9 @@ class LiveRCClient:
             raise TrackListUnavailable(url, f"HTTP {response.status_code}", response.status_code)
         parse = self._parse_track_list or _default_parse_track_list()
         try:
-            listings = tuple(parse(response.text()))
+            parsed = parse(response.text())
+            listings = tuple(getattr(parsed, "listings", parsed))
+            rejected = tuple(getattr(parsed, "rejected", ()))
         except Exception as exc:
             if not _is_parse_error(exc):
                 logger.exception("track list parser crashed on %s", url)
@@ -151,6 +159,7 @@ class LiveRCClient:
             elapsed_s=time.monotonic() - started,
             size_bytes=len(response.body),
             content_hash=_sha256(response.body),
+            rejected=rejected,
         )
 
     async def fetch_dashboard(
@@ -311,9 +320,9 @@ def _is_parse_error(exc: BaseException) -> bool:
 
 
 def _default_parse_track_list() -> ParseTrackList:
-    from track_sync_assets.liverc.parsing import parse_track_list
+    from track_sync_assets.liverc.parsing.track_list import parse_track_list_rows
 
-    return parse_track_list
+    return parse_track_list_rows
 
 
 def _default_parse_dashboard() -> ParseDashboard:

@@ -1,4 +1,4 @@
-"""The sync lease, operator switches, and refused track lists kept apart.
+"""The sync lease, operator switches, robots.txt kept between runs, refused lists apart.
 
 Revision ID: 0002
 Revises: 0001
@@ -56,8 +56,21 @@ def upgrade() -> None:
         comment="Switches every process sees at once (track-sync scraping off|on)",
     )
 
+    op.create_table(
+        "robots_files",
+        sa.Column("origin", sa.String(255), primary_key=True),
+        sa.Column("status_code", sa.Integer, nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("etag", sa.Text),
+        sa.Column("last_modified", sa.Text),
+        sa.Column("fetched_at", UtcDateTime, nullable=False),
+        sa.PrimaryKeyConstraint("origin", name="pk_robots_files"),
+        comment="Each origin's last robots.txt answer, kept between runs (RFC 9309: up to 24 h)",
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("robots_files")
     op.drop_table("operator_switches")
     op.drop_table("sync_lease")
     with op.batch_alter_table("track_list_snapshots") as batch:

@@ -1,0 +1,59 @@
+"""Facts about runs that the assets, sensors and the command line share."""
+
+from __future__ import annotations
+
+from dagster import AssetExecutionContext, AssetKey, DagsterRun, Failure
+
+from track_sync_assets.defs.dagster_internals import BACKFILL_ID_TAG
+from track_sync_assets.defs.tags import (
+    LAUNCHED_BY_CLI_TAG,
+    REASON_TAG,
+    RETRY_TAG,
+    STARTED_BY_TAG,
+    SYNC_ID_TAG,
+)
+from track_sync_assets.store import CatalogueStore, TrackListSnapshot
+
+LIST_KEY = AssetKey("liverc_track_list")
+DASHBOARDS_KEY = AssetKey("track_dashboards")
+CATALOGUE_KEY = AssetKey("tracks")
+
+
+def sync_id_of_run(run: DagsterRun) -> str:
+    """The sync a run belongs to: the tag set by whoever chained it, else the run itself."""
+    return run.tags.get(SYNC_ID_TAG) or run.run_id
+
+
+def sync_id_of(context: AssetExecutionContext) -> str:
+    return sync_id_of_run(context.run)
+
+
+def started_by(run: DagsterRun) -> str:
+    """Who or what started the run (see ``STARTED_BY_TAG``)."""
+    tags = run.tags
+    if STARTED_BY_TAG in tags:
+        who = tags[STARTED_BY_TAG]
+    elif RETRY_TAG in tags:
+        who = "retry"
+    elif "dagster/schedule_name" in tags:
+        who = f"schedule {tags['dagster/schedule_name']}"
+    elif "dagster/sensor_name" in tags:
+        who = f"sensor {tags['dagster/sensor_name']}"
+    elif BACKFILL_ID_TAG in tags:
+        who = f"ui (backfill {tags[BACKFILL_ID_TAG]})"
+    else:
+        who = "ui"
+    reason = tags.get(REASON_TAG)
+    return f"{who}: {reason}" if reason else who
+
+
+def launched_by_command(run: DagsterRun) -> bool:
+    return run.tags.get(LAUNCHED_BY_CLI_TAG) == "cli"
+
+
+def require_track_list(store: CatalogueStore) -> TrackListSnapshot:
+    """The latest accepted track list; a clear ``Failure`` when none was fetched yet."""
+    snapshot = store.latest_track_list()
+    if snapshot is None:
+        raise Failure(description="No track list has been accepted yet: materialize it first.")
+    return snapshot
