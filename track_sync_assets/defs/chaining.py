@@ -49,7 +49,13 @@ from track_sync_assets.defs.runs import (
     started_by,
     sync_id_of_run,
 )
-from track_sync_assets.defs.tags import RESULT_TAG, STARTED_BY_TAG, SYNC_ID_TAG, TARGET_TAG
+from track_sync_assets.defs.tags import (
+    RESULT_TAG,
+    RETRY_TAG,
+    STARTED_BY_TAG,
+    SYNC_ID_TAG,
+    TARGET_TAG,
+)
 
 IN_PROGRESS = [
     DagsterRunStatus.QUEUED,
@@ -197,6 +203,7 @@ def catalogue_after_fetching(context: SensorEvaluationContext) -> SensorResult |
                     SYNC_ID_TAG: sync_id_of_run(last),
                     STARTED_BY_TAG: started_by(last),
                     "track_sync/after_fetch_runs": str(len(wanted)),
+                    **({RETRY_TAG: last.tags[RETRY_TAG]} if RETRY_TAG in last.tags else {}),
                 },
             )
         ],

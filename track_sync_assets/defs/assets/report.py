@@ -7,6 +7,7 @@ from typing import Any
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
+from track_sync_assets.defs.assets.exports import ExportsResource, track_catalogue_exports
 from track_sync_assets.defs.assets.tracks import failed_dashboards, tracks
 from track_sync_assets.defs.quality_findings import QualityFindings
 from track_sync_assets.defs.resources import (
@@ -16,24 +17,30 @@ from track_sync_assets.defs.resources import (
 )
 from track_sync_assets.defs.runs import started_by, sync_id_of
 from track_sync_assets.defs.step_guard import sync_step
-from track_sync_assets.defs.tags import GROUP
+from track_sync_assets.defs.tags import GROUP, REASON_TAG, RETRY_TAG
+from track_sync_assets.domain import RejectedRow
+from track_sync_assets.exports import MAP_NAME, map_embed
 from track_sync_assets.report import (
     DashboardFailure,
     QualityFinding,
     ReportInput,
+    RetryInfo,
+    StartedBy,
     prune_reports,
     render_report,
+    report_path,
     write_report,
 )
-from track_sync_assets.store import HistoryEntry
+from track_sync_assets.store import HistoryEntry, SyncRun
 
 
-@asset(group_name=GROUP, deps=[tracks], kinds={"python", "markdown"})
+@asset(group_name=GROUP, deps=[tracks, track_catalogue_exports], kinds={"python", "markdown"})
 def track_sync_report(
     context: AssetExecutionContext,
     catalogue: CatalogueResource,
     reports: ReportsResource,
     sync_policy: SyncPolicyResource,
+    exports: ExportsResource,
 ) -> MaterializeResult:
     """What one sync changed, what failed and what looks wrong, as Markdown
     (``docs/reports/track-sync-YYYY-MM-DD-HH-MM-SS.md``)."""
@@ -74,9 +81,17 @@ def track_sync_report(
             stage_seconds=(run.timings or {}) if run else {},
             requests=(run.requests or {}) if run else {},
             geocoding=((run.counts or {}).get("geocoding", {}) if run else {}),
+            rejected_rows=_rejected_rows(run),
+            refresh_plan=((run.counts or {}).get("dashboards") or {}).get("plan") if run else None,
+            retry=_retry(context, sync_policy, failures),
+            started_by=_started_by(context),
         )
         text = render_report(data)
         directory = reports.directory()
+        map_png = exports.path() / MAP_NAME
+        if map_png.is_file():
+            embed = map_embed(map_png, report_path(directory, now))
+            text += f"\n## Map of the catalogue\n\n{embed.markdown}\n"
         path = write_report(directory, now, text)
         pruned = prune_reports(directory, now=now, retention_days=reports.retention_days)
         store.record_stage(sync_id, "report", time.perf_counter() - started)
@@ -94,6 +109,31 @@ def track_sync_report(
                 "pruned_reports": len(pruned),
             }
         )
+
+
+def _rejected_rows(run: SyncRun | None) -> list[RejectedRow] | None:
+    stage = ((run.counts or {}).get("track_list") or {}) if run else {}
+    if "rejected" not in stage:
+        return None
+    return [RejectedRow.from_dict(row) for row in stage["rejected"]]
+
+
+def _retry(
+    context: AssetExecutionContext,
+    policy: SyncPolicyResource,
+    failures: Sequence[DashboardFailure],
+) -> RetryInfo | None:
+    number = context.run.tags.get(RETRY_TAG)
+    limit = len(policy.retry_delays_minutes)
+    if not number or not number.isdigit() or not 1 <= int(number) <= limit:
+        return None
+    return RetryInfo(int(number), limit, still_failing=[f.slug for f in failures])
+
+
+def _started_by(context: AssetExecutionContext) -> StartedBy:
+    tags = context.run.tags
+    source = started_by(context.run).split(": ", 1)[0]
+    return StartedBy(source, tags.get(REASON_TAG))
 
 
 def _changes(history: Sequence[HistoryEntry], names: dict[str, str]) -> list[dict[str, Any]]:
