@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.install-stamp
 
-.PHONY: install sync test lint format bench clean
+.PHONY: install browser sync test test-fast lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,9 +26,19 @@ else
 	$(BIN)/track-sync demo
 endif
 
-## The whole test suite, ruff included.
-test: $(STAMP) lint
+## The whole test suite: ruff, `dg check defs`, then every test (slow end-to-end ones
+## included: real daemon, webserver, browser, kill -9). Installs Chromium when it can.
+test: $(STAMP) lint browser
+	VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/dg check defs
 	$(BIN)/python -m pytest
+
+## The fast part alone (no daemon, webserver, browser or kill -9 tests).
+test-fast: $(STAMP) lint
+	$(BIN)/python -m pytest -m "not slow"
+
+## Debian's Chromium for the browser tests (skipped with a message where it cannot be had).
+browser:
+	@bash .ci/install-chromium
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

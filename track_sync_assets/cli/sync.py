@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 DEMO_EPOCH = date(2026, 1, 1)
 
+# Dagster flags single-run backfills as beta; the commands' own lines say what matters.
+warnings.filterwarnings("ignore", message=r".*is currently in beta.*")
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     sync = subparsers.add_parser(
@@ -85,6 +88,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reason", default=None, help="why this run (recorded as a run tag)")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run the jobs in this process even when a daemon is running (default: submit "
+        "them to the daemon's queue then, so they are first-class runs in the UI)",
+    )
 
 
 def _stop_on_signals() -> None:
@@ -97,20 +106,26 @@ def _stop_on_signals() -> None:
 
 
 def _run(
-    action: Callable[..., Any], overrides: Mapping[str, Mapping[str, Any]], **kwargs: Any
+    action: Callable[..., Any],
+    overrides: Mapping[str, Mapping[str, Any]],
+    *,
+    prefer_queue: bool = False,
+    **kwargs: Any,
 ) -> int:
-    # Dagster flags single-run backfills as beta; the command's own lines say what matters.
-    warnings.filterwarnings("ignore", message=r".*is currently in beta.*")
+    """Run a command's action on the instance; with ``prefer_queue``, through the daemon's
+    queue when a daemon is running (first-class runs), else in this process."""
     from track_sync_assets.cli.progress import showing_progress
     from track_sync_assets.definitions import build_defs
     from track_sync_assets.operator.instance import open_instance
+    from track_sync_assets.operator.queued import daemon_running
     from track_sync_assets.operator.runner import SyncAlreadyRunning
 
     _stop_on_signals()
     try:
         defs = build_defs(**overrides)
         with open_instance() as instance, showing_progress():
-            outcome = action(defs, instance, print, **kwargs)
+            queue = prefer_queue and daemon_running(instance)
+            outcome = action(defs, instance, print, queue=queue, **kwargs)
     except SyncAlreadyRunning as exc:
         print(f"track-sync: {exc}", file=sys.stderr)
         return 1
@@ -126,13 +141,19 @@ def _run(
 def _sync(args: argparse.Namespace) -> int:
     from track_sync_assets.operator.runner import run_sync_chain
 
-    return _run(run_sync_chain, {}, full_refresh=args.full, reason=args.reason)
+    return _run(
+        run_sync_chain,
+        {},
+        full_refresh=args.full,
+        reason=args.reason,
+        prefer_queue=not args.in_process,
+    )
 
 
 def _refetch(args: argparse.Namespace) -> int:
     from track_sync_assets.operator.runner import refetch_failed
 
-    return _run(refetch_failed, {}, reason=args.reason)
+    return _run(refetch_failed, {}, reason=args.reason, prefer_queue=not args.in_process)
 
 
 def _demo(args: argparse.Namespace) -> int:

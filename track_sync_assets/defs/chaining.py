@@ -45,6 +45,7 @@ from track_sync_assets.defs.runs import (
     CATALOGUE_KEY,
     DASHBOARDS_KEY,
     LIST_KEY,
+    inherited_tags,
     launched_by_command,
     started_by,
     sync_id_of_run,
@@ -85,6 +86,7 @@ def plan_request(instance: DagsterInstance, first_run: DagsterRun) -> RunRequest
     return RunRequest(
         run_key=f"plan-after-{first_run.run_id}",
         tags={
+            **inherited_tags(first_run),
             **range_tags(keys[0], keys[-1]),
             SYNC_ID_TAG: sync_id_of_run(first_run),
             TARGET_TAG: "plan",
@@ -200,6 +202,7 @@ def catalogue_after_fetching(context: SensorEvaluationContext) -> SensorResult |
             RunRequest(
                 run_key=f"catalogue-after-{last.run_id}",
                 tags={
+                    **inherited_tags(last),
                     SYNC_ID_TAG: sync_id_of_run(last),
                     STARTED_BY_TAG: started_by(last),
                     "track_sync/after_fetch_runs": str(len(wanted)),

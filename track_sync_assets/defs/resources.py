@@ -72,7 +72,7 @@ class CatalogueResource(ConfigurableResource):
         started = time.perf_counter()
         self._migrated = store.migrate()
         if self._migrated:
-            (context.log or logger).info(
+            (context.log if context.dagster_run is not None else logger).info(
                 f"catalogue {store.url}: schema created or upgraded to the latest revision "
                 f"in {time.perf_counter() - started:.2f} s"
             )

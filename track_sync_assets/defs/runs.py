@@ -6,7 +6,9 @@ from dagster import AssetExecutionContext, AssetKey, DagsterRun, Failure
 
 from track_sync_assets.defs.dagster_internals import BACKFILL_ID_TAG
 from track_sync_assets.defs.tags import (
+    FULL_REFRESH_TAG,
     LAUNCHED_BY_CLI_TAG,
+    LEASE_TAG,
     REASON_TAG,
     RETRY_TAG,
     STARTED_BY_TAG,
@@ -29,7 +31,8 @@ def sync_id_of(context: AssetExecutionContext) -> str:
 
 
 def started_by(run: DagsterRun) -> str:
-    """Who or what started the run (see ``STARTED_BY_TAG``)."""
+    """Who or what started the run (see ``STARTED_BY_TAG``); the operator's reason is
+    the separate ``REASON_TAG``."""
     tags = run.tags
     if STARTED_BY_TAG in tags:
         who = tags[STARTED_BY_TAG]
@@ -43,8 +46,16 @@ def started_by(run: DagsterRun) -> str:
         who = f"ui (backfill {tags[BACKFILL_ID_TAG]})"
     else:
         who = "ui"
-    reason = tags.get(REASON_TAG)
-    return f"{who}: {reason}" if reason else who
+    return who
+
+
+INHERITED_TAGS = (LEASE_TAG, FULL_REFRESH_TAG, REASON_TAG)
+
+
+def inherited_tags(run: DagsterRun) -> dict[str, str]:
+    """Tags a chained run takes over from the run before it: the command's lease (its
+    steps may enter it), a forced full refresh, the operator's reason."""
+    return {tag: run.tags[tag] for tag in INHERITED_TAGS if tag in run.tags}
 
 
 def launched_by_command(run: DagsterRun) -> bool:

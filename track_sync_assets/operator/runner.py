@@ -25,6 +25,7 @@ from dagster import (
     ExecuteInProcessResult,
 )
 
+from track_sync_assets.definitions import PROJECT_ROOT
 from track_sync_assets.defs.chaining import catalogue_wanted, plan_request
 from track_sync_assets.defs.dagster_internals import range_tags
 from track_sync_assets.defs.dead_runs import close_dead_runs
@@ -41,9 +42,13 @@ from track_sync_assets.defs.tags import (
     TARGET_TAG,
 )
 from track_sync_assets.domain import FetchOutcome
+from track_sync_assets.operator import queued
 from track_sync_assets.store import CatalogueStore
 from track_sync_assets.store.lease import LeaseOwner
 
+_KINDS = ("added", "updated", "refreshed", "unchanged", "deactivated", "reactivated")
+WORKSPACE = PROJECT_ROOT / "workspace.yaml"
+QUEUED_TIMEOUT_S = 6 * 3600.0
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 """The command prints its own lines; every event, with its traceback, is in the run log."""
 HEARTBEAT_S = 30.0
@@ -159,9 +164,14 @@ def run_sync_chain(
     *,
     full_refresh: bool = False,
     reason: str | None = None,
+    queue: bool = False,
 ) -> ChainOutcome:
-    """Track list, then the day's refresh plan (or every track), then the catalogue."""
+    """Track list, then the day's refresh plan (or every track), then the catalogue: in
+    this process, or (``queue``) as first-class runs through the daemon's queue."""
     with _Command(defs, instance, echo, "sync", reason) as command:
+        if queue:
+            tags = {FULL_REFRESH_TAG: "true"} if full_refresh else {}
+            return _through_the_queue(command, "track_list_job", tags)
         outcome = command.outcome
         listed = command.execute("track_list_job", {})
         outcome.sync_id = listed.run_id
@@ -193,6 +203,7 @@ def refetch_failed(
     echo: Callable[[str], None] = print,
     *,
     reason: str | None = None,
+    queue: bool = False,
 ) -> ChainOutcome:
     """Re-fetch the failed and never-fetched tracks in one run, then update the catalogue."""
     with _Command(defs, instance, echo, "refetch", reason) as command:
@@ -204,7 +215,36 @@ def refetch_failed(
             return outcome
         command.say(f"re-fetching {len(wanted)} tracks: {', '.join(wanted[:20])}")
         tags = {**range_tags(wanted[0], wanted[-1]), TARGET_TAG: "repair"}
+        if queue:
+            return _through_the_queue(command, "dashboards_job", tags)
         return _fetch_then_catalogue(command, None, tags, "dashboards")
+
+
+def _through_the_queue(command: _Command, job: str, tags: dict[str, str]) -> ChainOutcome:
+    """Submit the chain's first run to the daemon's queue and follow the sync to its end."""
+    outcome = command.outcome
+    run_id = queued.new_run_id()
+    run_tags = {k: v for k, v in command.tags.items() if k != LAUNCHED_BY_CLI_TAG}
+    queued.launch(job, {**run_tags, **tags}, WORKSPACE, run_id)
+    outcome.sync_id = run_id
+    command.say(f"submitted run {run_id} ({job}) to the daemon's queue; following the sync")
+    succeeded, runs = queued.follow(
+        command.instance, run_id, command.say, timeout_s=QUEUED_TIMEOUT_S
+    )
+    outcome.run_ids = {run.job_name: run.run_id for run in runs.values()}
+    if "dashboards_job" in runs:
+        outcome.dashboards_result = runs["dashboards_job"].tags.get(RESULT_TAG)
+        command.say(f"dashboards: {_dashboard_line(command.stage(run_id, 'dashboards'), None)}")
+    if not succeeded:
+        record = command.store.get_run(run_id)
+        outcome.error = (record.error if record else None) or "the sync failed (see its runs)"
+        command.say(f"sync FAILED: {outcome.error}")
+        return outcome
+    catalogue = command.stage(run_id, "catalogue")
+    command.say("tracks: " + ", ".join(f"{catalogue.get(k, 0)} {k}" for k in _KINDS))
+    command.say(f"sync {run_id} succeeded")
+    outcome.succeeded = True
+    return outcome
 
 
 def tracks_to_repair(instance: DagsterInstance, store: CatalogueStore) -> list[str]:
@@ -281,9 +321,10 @@ def metadata(result: ExecuteInProcessResult, asset_name: str) -> dict[str, Any]:
     raise LookupError(f"run {result.run_id} did not materialize {asset_name}")
 
 
-def _dashboard_line(counts: Mapping[str, Any], result: ExecuteInProcessResult) -> str:
+def _dashboard_line(counts: Mapping[str, Any], result: ExecuteInProcessResult | None) -> str:
     if not counts:
-        return f"FAILED before fetching: {failure_message(result)}"
+        cause = failure_message(result) if result is not None else "see the run's log"
+        return f"FAILED before fetching: {cause}"
     failed = counts.get("failed", 0)
     fetched = counts.get("targeted", 0)
     text = (
@@ -291,7 +332,8 @@ def _dashboard_line(counts: Mapping[str, Any], result: ExecuteInProcessResult) -
         f"{counts.get('kept_as_stored', 0)} kept as stored"
     )
     if "plan" in counts:
-        text += " (plan: " + ", ".join(f"{k} {v}" for k, v in counts["plan"].items()) + ")"
+        reasons = ", ".join(f"{k} {v}" for k, v in counts["plan"].items() if v)
+        text += f" (plan: {reasons or 'nothing due'})"
     return text
 
 

@@ -99,6 +99,7 @@ def track_sync_report(
         context.log.info(
             f"report written to {path}; {len(pruned)} old reports pruned; started by "
             f"{started_by(context.run)}"
+            + (f" ({context.run.tags[REASON_TAG]})" if REASON_TAG in context.run.tags else "")
         )
         return MaterializeResult(
             metadata={
@@ -132,8 +133,7 @@ def _retry(
 
 def _started_by(context: AssetExecutionContext) -> StartedBy:
     tags = context.run.tags
-    source = started_by(context.run).split(": ", 1)[0]
-    return StartedBy(source, tags.get(REASON_TAG))
+    return StartedBy(started_by(context.run), tags.get(REASON_TAG))
 
 
 def _changes(history: Sequence[HistoryEntry], names: dict[str, str]) -> list[dict[str, Any]]:
