@@ -218,3 +218,35 @@ def test_sync_with_scraping_switched_off_fetches_nothing_and_fails(
     )
     assert recorder.paths == [], "the kill switch stops every request, robots.txt included"
     assert populated.catalogue_rows() == before
+
+
+def test_scraping_off_is_seen_by_every_later_command_until_it_is_switched_on(
+    populated: Site, recorder: Recorder
+) -> None:
+    before = populated.catalogue_rows()
+    off = populated.run("scraping", "off", "--reason", "LiveRC asked for a pause")
+    assert off.returncode == 0, explain(off)
+    assert "scraping is off" in off.stdout and "LiveRC asked for a pause" in off.stdout
+    try:
+        status = populated.run("scraping", "status")
+        assert "scraping is off" in status.stdout and "by cli:" in status.stdout
+        result = populated.run(
+            "sync",
+            LIVERC_LIST_URL=f"{recorder.url}/",
+            LIVERC_TRACK_URL_TEMPLATE=f"{recorder.url}/{{slug}}/",
+        )
+        assert result.returncode == 1, explain(result)
+        assert "LiveRC asked for a pause" in result.stdout, explain(result)
+        assert recorder.paths == []
+        assert populated.catalogue_rows() == before
+    finally:
+        on = populated.run("scraping", "on")
+        assert on.returncode == 0 and "scraping is on" in on.stdout, explain(on)
+
+
+def test_migrate_creates_a_missing_catalogue_then_finds_it_up_to_date(site: Site) -> None:
+    url = f"sqlite:///{site.root / 'migrated.db'}"
+    first = site.run("migrate", TRACK_SYNC_DATABASE_URL=url)
+    again = site.run("migrate", TRACK_SYNC_DATABASE_URL=url)
+    assert first.returncode == 0 and "migrated to the latest schema" in first.stdout, explain(first)
+    assert again.returncode == 0 and "up to date" in again.stdout, explain(again)

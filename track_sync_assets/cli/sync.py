@@ -210,12 +210,10 @@ def _scraping(args: argparse.Namespace) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    store = _catalogue_store()
-    try:
-        applied = store.migrate()
-    finally:
-        store.dispose()
-    print(
-        f"catalogue {store.url}: " + ("migrated to the latest schema" if applied else "up to date")
-    )
+    from track_sync_assets.definitions import build_resources
+
+    catalogue = build_resources(os.environ)["catalogue"]
+    with catalogue.process_config_and_initialize_cm() as ready, ready.open() as store:
+        state = "migrated to the latest schema" if ready.migrated_on_setup else "up to date"
+        print(f"catalogue {store.url}: {state}")
     return 0

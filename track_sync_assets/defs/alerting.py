@@ -63,8 +63,9 @@ MAX_DETAIL_CHARS = 400
 
 
 class AlertsResource(ConfigurableResource):
-    """Where alerts go. Empty (or default) fields fall back to the environment variables
-    of docs/alerts.md at evaluation time, so secrets never show in the UI."""
+    """Where alerts go; off while neither a webhook nor an SMTP host is set. The
+    environment variables of docs/alerts.md set these fields (as ``EnvVar`` for the
+    secrets, so the UI shows the variable's name, never its value)."""
 
     webhook_url: str = ""
     smtp_host: str = ""

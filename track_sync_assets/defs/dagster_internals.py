@@ -1,7 +1,7 @@
 """Every Dagster API this project uses that is not public in 1.13, in one place.
 
 Each has no public equivalent (checked against the 1.13.27 public API); a test
-(``track_sync_tests/dagster/test_dagster_internals.py``) fails loudly if one moves or
+(``track_sync_tests/dagster/test_definitions.py``) fails loudly if one moves or
 changes, and another asserts that no other module imports ``dagster._``.
 """
 

@@ -23,7 +23,7 @@ from dagster import (
 from track_sync_assets.defs.dagster_internals import free_pool_slots
 from track_sync_assets.defs.resources import CatalogueResource
 from track_sync_assets.defs.runs import sync_id_of_run
-from track_sync_assets.defs.tags import HOST_TAG, PID_TAG
+from track_sync_assets.defs.tags import HOST_TAG, PID_RUN_TAG, PID_TAG
 from track_sync_assets.store import CatalogueStore, RunStatus
 from track_sync_assets.store.lease import process_alive
 
@@ -37,7 +37,12 @@ def close_dead_runs(instance: DagsterInstance, store: CatalogueStore | None) -> 
     for record in instance.get_run_records(filters=RunsFilter(statuses=LIVE)):
         run = record.dagster_run
         pid = run.tags.get(PID_TAG, "")
-        if run.tags.get(HOST_TAG) != host or not pid.isdigit() or process_alive(int(pid)):
+        if (
+            run.tags.get(PID_RUN_TAG) != run.run_id  # not yet written by this run itself
+            or run.tags.get(HOST_TAG) != host
+            or not pid.isdigit()
+            or process_alive(int(pid))
+        ):
             continue
         cause = f"its process {pid} on {host} is gone (killed or crashed)"
         instance.report_run_failed(run, message=f"Closed by track-sync: {cause}.")

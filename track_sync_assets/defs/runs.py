@@ -59,7 +59,9 @@ def inherited_tags(run: DagsterRun) -> dict[str, str]:
 
 
 def launched_by_command(run: DagsterRun) -> bool:
-    return run.tags.get(LAUNCHED_BY_CLI_TAG) == "cli"
+    """A run a command executes and chains itself (a re-execution from the UI copies the
+    tag, but nobody chains it: the sensors do)."""
+    return run.tags.get(LAUNCHED_BY_CLI_TAG) == "cli" and run.parent_run_id is None
 
 
 def require_track_list(store: CatalogueStore) -> TrackListSnapshot:

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dagster import AssetExecutionContext, Failure
 
 from track_sync_assets.defs.resources import LiveRCResource, SyncPolicyResource
-from track_sync_assets.defs.tags import HOST_TAG, LEASE_TAG, PID_TAG
+from track_sync_assets.defs.tags import HOST_TAG, LEASE_TAG, PID_RUN_TAG, PID_TAG
 from track_sync_assets.store import CatalogueStore
 from track_sync_assets.store.lease import LeaseOwner
 
@@ -33,12 +33,16 @@ def sync_step(
 ) -> Iterator[None]:
     """Hold the sync lease for the duration of the step (see the module docstring)."""
     run = context.run
-    if run.tags.get(PID_TAG) != str(os.getpid()):
+    if run.tags.get(PID_TAG) != str(os.getpid()) or run.tags.get(PID_RUN_TAG) != run.run_id:
         context.instance.add_run_tags(
-            run.run_id, {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+            run.run_id,
+            {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname(), PID_RUN_TAG: run.run_id},
         )
     owner = LeaseOwner("run", f"run {run.run_id[:8]} of {run.job_name} ({context.asset_key})")
-    accepted = frozenset({run.tags[LEASE_TAG]}) if LEASE_TAG in run.tags else frozenset()
+    # A re-execution copies its parent's tags: only a first execution enters the lease of
+    # the command that launched it.
+    own_tag = LEASE_TAG in run.tags and run.parent_run_id is None
+    accepted = frozenset({run.tags[LEASE_TAG]}) if own_tag else frozenset()
     waited_since = time.monotonic()
     logged = waited_since - WAIT_LOG_EVERY_S
     while True:

@@ -37,8 +37,11 @@ REASON_TAG = "track_sync/reason"
 
 PID_TAG = "track_sync/pid"
 HOST_TAG = "track_sync/host"
+PID_RUN_TAG = "track_sync/pid_run"
 """The process executing the run and its host (set when the run starts): a run whose
-process is gone is closed by the next command or the ``close_dead_runs`` sensor."""
+process is gone is closed by the next command or the ``close_dead_runs`` sensor.
+``PID_RUN_TAG`` names the run that wrote them: a re-execution copies its parent's tags,
+which then describe the parent's process, not its own."""
 
 LAUNCHED_BY_CLI_TAG = "track_sync/launched_by"
 """``cli`` on runs of ``track-sync sync``/``refetch``: the command chains its own runs,
