@@ -1,0 +1,1 @@
+"""End-to-end tests on a real Dagster instance: webserver, daemon, run workers, simulator."""
