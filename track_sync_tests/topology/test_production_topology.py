@@ -1,0 +1,241 @@
+"""The deployment as production runs it (docs/deployment.md), end to end.
+
+Separate processes on PostgreSQL storage: the code location as a gRPC server (the only
+process that gets the track-sync configuration), ``dagster-webserver`` and
+``dagster-daemon`` reaching it through a ``grpc_server`` workspace. The schedule fires
+within a minute, the daemon launches the run and the sensors chain the sync (list,
+dashboards, catalogue with exports and report) against the LiveRC simulator; the test
+then reads the runs over the webserver's GraphQL API, the catalogue and the report, and
+stops every process by PID.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from track_sync_assets.simulator import SimulatorConfig, serve_in_thread
+from track_sync_tests.conftest import PROJECT_ROOT, fresh_postgres_database
+from track_sync_tests.topology.conftest import (
+    BIN,
+    LOCATION,
+    REPOSITORY,
+    GraphQL,
+    base_environ,
+    free_port,
+    group_alive,
+    running_services,
+    start_webserver,
+    wait_for,
+    write_grpc_workspace,
+)
+
+TRACKS = 150
+CHAIN_TIMEOUT_S = 240
+JOBS = ("track_list_job", "dashboards_job", "catalogue_job")
+
+RUNS = """
+{
+  runsOrError {
+    ... on Runs {
+      results { runId jobName status tags { key value } }
+    }
+  }
+}
+"""
+
+SCHEDULE = """
+query ($selector: ScheduleSelector!) {
+  scheduleOrError(scheduleSelector: $selector) {
+    __typename
+    ... on Schedule { scheduleState { id status } }
+  }
+}
+"""
+
+STOP_SCHEDULE = """
+mutation ($id: String) {
+  stopRunningSchedule(id: $id) {
+    __typename
+    ... on ScheduleStateResult { scheduleState { status } }
+    ... on PythonError { message }
+  }
+}
+"""
+
+
+def runs_by_job(api: GraphQL) -> dict[str, list[dict[str, Any]]]:
+    """Every run, newest first, grouped by job, with its tags as a dict."""
+    runs: dict[str, list[dict[str, Any]]] = {}
+    for run in api.data(RUNS)["runsOrError"]["results"]:
+        run["tags"] = {t["key"]: t["value"] for t in run["tags"]}
+        runs.setdefault(run["jobName"], []).append(run)
+    return runs
+
+
+def stop_schedule(api: GraphQL) -> None:
+    """Switch the every-minute schedule off so that it starts one sync only."""
+    selector = {
+        "repositoryLocationName": LOCATION,
+        "repositoryName": REPOSITORY,
+        "scheduleName": "daily_track_sync",
+    }
+    schedule = api.data(SCHEDULE, {"selector": selector})["scheduleOrError"]
+    assert schedule["__typename"] == "Schedule", schedule
+    result = api.data(STOP_SCHEDULE, {"id": schedule["scheduleState"]["id"]})
+    assert result["stopRunningSchedule"]["scheduleState"]["status"] == "STOPPED", result
+
+
+def accepts_connections(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def chain_finished(api: GraphQL, services: Any) -> dict[str, list[dict[str, Any]]] | None:
+    """All runs when the catalogue run succeeded; fails at once on a failed run."""
+    runs = runs_by_job(api)
+    failed = [r for group in runs.values() for r in group if r["status"] == "FAILURE"]
+    assert not failed, f"runs failed: {failed}\n{services.tails()}"
+    done = [r for r in runs.get("catalogue_job", []) if r["status"] == "SUCCESS"]
+    return runs if done else None
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_schedule_daemon_webserver_and_code_server_run_a_whole_sync(tmp_path: Path) -> None:
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(PROJECT_ROOT / "dagster_home" / "postgres" / "dagster.yaml", home)
+    reports, exports = tmp_path / "reports", tmp_path / "exports"
+    with (
+        fresh_postgres_database() as dagster_url,
+        fresh_postgres_database() as catalogue_url,
+        serve_in_thread(SimulatorConfig(tracks=TRACKS, day=1, seed=11)) as sim,
+        running_services(tmp_path / "logs") as services,
+    ):
+        # The webserver and the daemon know the instance only; the code server knows
+        # LiveRC, the catalogue, the folders and the schedule.
+        instance_env = base_environ(DAGSTER_HOME=str(home), DAGSTER_POSTGRES_URL=dagster_url)
+        code_env = {
+            **instance_env,
+            "LIVERC_LIST_URL": sim.list_url,
+            "LIVERC_TRACK_URL_TEMPLATE": sim.track_url_template,
+            "TRACK_SYNC_DATABASE_URL": catalogue_url,
+            "TRACK_SYNC_MAX_RPS": "1000",
+            "TRACK_SYNC_MIN_RPS": "200",
+            "TRACK_SYNC_BACKOFF_BASE_S": "0.01",
+            "TRACK_SYNC_READ_TIMEOUT_S": "3",
+            "TRACK_SYNC_GEOCODER": "offline",
+            "TRACK_SYNC_REPORTS_DIR": str(reports),
+            "TRACK_SYNC_EXPORTS_DIR": str(exports),
+            "TRACK_SYNC_SCHEDULE_CRON": "* * * * *",
+        }
+        grpc_port = free_port()
+        code_server = services.start(
+            "code-server",
+            [
+                str(BIN / "dagster"),
+                "api",
+                "grpc",
+                "-m",
+                "track_sync_assets.definitions",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(grpc_port),
+            ],
+            code_env,
+        )
+        wait_for(
+            lambda: accepts_connections(grpc_port),
+            120,
+            "the code server to listen",
+            alive=code_server.assert_running,
+        )
+        workspace = write_grpc_workspace(tmp_path / "workspace.yaml", grpc_port)
+        daemon = services.start(
+            "daemon", [str(BIN / "dagster-daemon"), "run", "-w", str(workspace)], instance_env
+        )
+        api = start_webserver(services, workspace, instance_env)
+
+        first = wait_for(
+            lambda: runs_by_job(api).get("track_list_job"),
+            150,
+            "the schedule's first run",
+            interval_s=2,
+            alive=services.assert_running,
+        )
+        stop_schedule(api)
+        runs = wait_for(
+            lambda: chain_finished(api, services),
+            CHAIN_TIMEOUT_S,
+            "the sensors to chain dashboards and catalogue runs",
+            interval_s=3,
+            alive=services.assert_running,
+        )
+        listed = {t.listing().slug_key for t in sim.catalogue}
+
+        # The runs, as the webserver shows them: one sync of three runs, all successful
+        # (besides them only the freshness check's own runs, by Dagster's freshness sensor).
+        others = {job: group for job, group in runs.items() if job not in JOBS}
+        assert all(
+            run["tags"]["dagster/sensor_name"] == "tracks_freshness_sensor"
+            for group in others.values()
+            for run in group
+        ), others
+        assert [len(runs[job]) for job in JOBS] == [1, 1, 1], runs
+        list_run = runs["track_list_job"][0]
+        assert list_run["runId"] == first[-1]["runId"]
+        assert list_run["tags"]["dagster/schedule_name"] == "daily_track_sync"
+        assert runs["dashboards_job"][0]["tags"]["dagster/sensor_name"] == (
+            "dashboards_after_track_list"
+        )
+        assert runs["dashboards_job"][0]["tags"]["track_sync/target"] == "plan"
+        assert runs["catalogue_job"][0]["tags"]["dagster/sensor_name"] == (
+            "catalogue_after_fetching"
+        )
+        for job in JOBS:
+            run = runs[job][0]
+            assert run["status"] == "SUCCESS", run
+            assert run["tags"]["track_sync/started_by"] == "schedule daily_track_sync", run
+            assert run["tags"].get("track_sync/sync_id", run["runId"]) == list_run["runId"]
+            # Each run executed in a run worker of its own, none of the three services.
+            assert int(run["tags"]["track_sync/pid"]) not in {
+                code_server.pid,
+                daemon.pid,
+                api.service.pid,
+            }, run
+        assert runs["dashboards_job"][0]["tags"]["track_sync/result"] == "complete"
+
+        # The catalogue, the exports and the report the catalogue run wrote.
+        engine = sa.create_engine(catalogue_url)
+        try:
+            with engine.connect() as conn:
+                slugs = list(conn.execute(sa.text("SELECT slug FROM tracks")).scalars())
+        finally:
+            engine.dispose()
+        assert len(slugs) == len(listed) == TRACKS
+        assert {slug.lower() for slug in slugs} == listed
+        (report,) = reports.glob("track-sync-*.md")
+        text = report.read_text(encoding="utf-8")
+        assert f"Sync `{list_run['runId']}`: {TRACKS} tracks listed." in text
+        assert "Started by `schedule daily_track_sync`" in text
+        assert {p.name for p in exports.iterdir()} >= {
+            "tracks.geojson",
+            "tracks.csv",
+            "tracks.parquet",
+        }
+
+        # Every process stops by its PID, with its children (the run workers).
+        services.stop_all()
+        for service in services.started:
+            assert service.process.returncode is not None, service.name
+            assert not group_alive(service.pid), service.name
