@@ -13,6 +13,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+LIVERC_TRACK_URL_TEMPLATE = "https://{slug}.liverc.com/"
+"""A track's URL on the real LiveRC: every track is its own host. The one place its
+shape is written (the parsers, the client's default and the simulator use it)."""
+
+
+def liverc_track_url(slug: str) -> str:
+    """``https://{slug}.liverc.com/`` for a slug already checked to be letters and digits."""
+    return LIVERC_TRACK_URL_TEMPLATE.replace("{slug}", slug)
+
 
 class Activity(StrEnum):
     """What a track is doing, from the track list's status icon."""

@@ -21,7 +21,7 @@ from track_sync_assets.defs.assets import liverc_track_list, track_dashboards, t
 from track_sync_assets.defs.assets.tracks import failed_dashboards
 from track_sync_assets.defs.quality_findings import QualityFindings
 from track_sync_assets.defs.resources import CatalogueResource, SyncPolicyResource
-from track_sync_assets.defs.runs import sync_id_of_run
+from track_sync_assets.defs.runs import current_run, sync_id_of_run
 from track_sync_assets.report import markdown_table
 from track_sync_assets.store import CatalogueStore
 
@@ -130,7 +130,8 @@ def tracks_quality(
     """The catalogue's quality, from the findings ``tracks`` stored with this sync (the
     table is read once per update); run on its own, reads the catalogue now."""
     with catalogue.open() as store:
-        record = store.get_run(sync_id_of_run(context.run)) if _in_a_run(context) else None
+        run = current_run(context)
+        record = store.get_run(sync_id_of_run(run)) if run is not None else None
         stored = ((record.counts or {}).get("catalogue") or {}).get("quality") if record else None
         if stored is None:
             stored = QualityFindings.of(store.tracks_frame(active_only=True)).to_dict()
@@ -146,14 +147,6 @@ def tracks_quality(
         metadata={f"share_{k}": v for k, v in shares.items()}
         | {"active_tracks": stored["checked"]},
     )
-
-
-def _in_a_run(context: AssetCheckExecutionContext) -> bool:
-    try:
-        context.run  # noqa: B018 - raises when the check is invoked directly
-    except Exception:  # DagsterInvalidPropertyError, not exported by dagster
-        return False
-    return True
 
 
 def _findings_result(

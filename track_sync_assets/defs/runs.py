@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from dagster import AssetExecutionContext, AssetKey, DagsterRun, Failure
+from collections.abc import Mapping
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetExecutionContext,
+    AssetKey,
+    DagsterError,
+    DagsterRun,
+    Failure,
+)
 
 from track_sync_assets.defs.dagster_internals import BACKFILL_ID_TAG
 from track_sync_assets.defs.tags import (
@@ -26,13 +35,33 @@ def sync_id_of_run(run: DagsterRun) -> str:
     return run.tags.get(SYNC_ID_TAG) or run.run_id
 
 
-def sync_id_of(context: AssetExecutionContext) -> str:
-    return sync_id_of_run(context.run)
+DIRECT = "direct-invocation"
+"""The run id of an asset called directly (a unit test with ``build_asset_context``)."""
 
 
-def started_by(run: DagsterRun) -> str:
+def current_run(context: AssetExecutionContext | AssetCheckExecutionContext) -> DagsterRun | None:
+    """The context's run; ``None`` when the asset or check is invoked directly."""
+    try:
+        return context.run
+    except DagsterError:  # DagsterInvalidPropertyError: no run behind a direct invocation
+        return None
+
+
+def run_tags(context: AssetExecutionContext | AssetCheckExecutionContext) -> Mapping[str, str]:
+    run = current_run(context)
+    return run.tags if run is not None else {}
+
+
+def sync_id_of(context: AssetExecutionContext | AssetCheckExecutionContext) -> str:
+    run = current_run(context)
+    return sync_id_of_run(run) if run is not None else DIRECT
+
+
+def started_by(run: DagsterRun | None) -> str:
     """Who or what started the run (see ``STARTED_BY_TAG``); the operator's reason is
     the separate ``REASON_TAG``."""
+    if run is None:
+        return DIRECT
     tags = run.tags
     if STARTED_BY_TAG in tags:
         who = tags[STARTED_BY_TAG]

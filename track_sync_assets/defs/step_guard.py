@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dagster import AssetExecutionContext, Failure
 
 from track_sync_assets.defs.resources import LiveRCResource, SyncPolicyResource
+from track_sync_assets.defs.runs import current_run
 from track_sync_assets.defs.tags import HOST_TAG, LEASE_TAG, PID_RUN_TAG, PID_TAG
 from track_sync_assets.store import CatalogueStore
 from track_sync_assets.store.lease import LeaseOwner
@@ -32,7 +33,11 @@ def sync_step(
     context: AssetExecutionContext, store: CatalogueStore, policy: SyncPolicyResource
 ) -> Iterator[None]:
     """Hold the sync lease for the duration of the step (see the module docstring)."""
-    run = context.run
+    run = current_run(context)
+    if run is None:  # called directly (a unit test): only the lease
+        with _lease(context, store, policy, LeaseOwner("run", "a direct call"), frozenset()):
+            yield
+        return
     if run.tags.get(PID_TAG) != str(os.getpid()) or run.tags.get(PID_RUN_TAG) != run.run_id:
         context.instance.add_run_tags(
             run.run_id,
@@ -43,6 +48,18 @@ def sync_step(
     # the command that launched it.
     own_tag = LEASE_TAG in run.tags and run.parent_run_id is None
     accepted = frozenset({run.tags[LEASE_TAG]}) if own_tag else frozenset()
+    with _lease(context, store, policy, owner, accepted):
+        yield
+
+
+@contextmanager
+def _lease(
+    context: AssetExecutionContext,
+    store: CatalogueStore,
+    policy: SyncPolicyResource,
+    owner: LeaseOwner,
+    accepted: frozenset[str],
+) -> Iterator[None]:
     waited_since = time.monotonic()
     logged = waited_since - WAIT_LOG_EVERY_S
     while True:

@@ -16,8 +16,8 @@ from track_sync_assets.geocoding.base import (
     GEOCODER_KINDS,
     Geocoder,
     GeocoderSettings,
-    geocoder_from_settings,
 )
+from track_sync_assets.geocoding.factory import geocoder_from_settings
 
 GEOCODER_VAR = "TRACK_SYNC_GEOCODER"
 NOMINATIM_URL_VAR = "NOMINATIM_URL"

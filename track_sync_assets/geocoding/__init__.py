@@ -10,10 +10,10 @@ from track_sync_assets.geocoding.base import (
     Geocoder,
     GeocoderSettings,
     GeocoderUnavailableError,
-    geocoder_from_settings,
 )
 from track_sync_assets.geocoding.batch import GeocodeBatchResult, geocode_addresses
 from track_sync_assets.geocoding.cache import GeocodeCache, InMemoryGeocodeCache
+from track_sync_assets.geocoding.factory import geocoder_from_settings
 from track_sync_assets.geocoding.nominatim import NominatimGeocoder
 from track_sync_assets.geocoding.offline import OfflineGeocoder
 from track_sync_assets.geocoding.validation import (

@@ -54,25 +54,3 @@ class GeocoderSettings:
     gazetteer_cache_dir: str = ""
     """Folder of the gazetteer cache file: empty for ``~/.cache/track-sync``, ``off`` for
     no cache file (see :func:`.gazetteer.cache_options`)."""
-
-
-def geocoder_from_settings(settings: GeocoderSettings) -> Geocoder:
-    """The geocoder the settings describe."""
-    if settings.kind == "nominatim":
-        from track_sync_assets.geocoding.nominatim import NominatimGeocoder
-
-        return NominatimGeocoder(
-            url=settings.nominatim_url,
-            contact=settings.contact,
-            min_delay_s=settings.min_delay_s,
-            timeout_s=settings.timeout_s,
-        )
-    if settings.kind != "offline":
-        raise ValueError(
-            f"unknown geocoder {settings.kind!r}: expected one of {', '.join(GEOCODER_KINDS)}"
-        )
-    from track_sync_assets.geocoding.gazetteer import cache_options
-    from track_sync_assets.geocoding.offline import OfflineGeocoder
-
-    cache_dir, cache_file = cache_options(settings.gazetteer_cache_dir)
-    return OfflineGeocoder(cache_dir=cache_dir, cache_file=cache_file)

@@ -117,7 +117,9 @@ class Simulator:
 
     def __init__(self, config: SimulatorConfig | None = None) -> None:
         self.config = config or SimulatorConfig()
-        self._factory = CatalogueFactory(self.config.seed, self.config.tracks)
+        self._factory = CatalogueFactory(
+            self.config.seed, self.config.tracks, change_rate=self.config.change_rate
+        )
         self._faults = self.config.faults
         self._pages = self._day_pages(self.config.day)
         self._attempts: dict[str, int] = {}

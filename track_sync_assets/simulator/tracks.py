@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from track_sync_assets.domain import Activity, TrackDashboard, TrackListing
+from track_sync_assets.domain import Activity, TrackDashboard, TrackListing, liverc_track_url
 
 FIRST_DATE = date(2025, 12, 16)
 """The calendar date of day 1."""
@@ -98,7 +98,7 @@ class SimTrack:
         return TrackListing(
             slug=self.slug,
             name=self.name,
-            track_url=f"https://{self.slug}.liverc.com/",
+            track_url=liverc_track_url(self.slug),
             activity=self.activity,
             has_live_video=self.has_live_video,
             is_featured=self.is_featured,

@@ -41,7 +41,13 @@ from track_sync_assets.defs.resources import (
     SyncPolicyResource,
 )
 from track_sync_assets.defs.robots import load_robots_cache, save_robots_cache
-from track_sync_assets.defs.runs import DASHBOARDS_KEY, require_track_list, sync_id_of
+from track_sync_assets.defs.runs import (
+    DASHBOARDS_KEY,
+    current_run,
+    require_track_list,
+    run_tags,
+    sync_id_of,
+)
 from track_sync_assets.defs.step_guard import StopCheck, sync_step
 from track_sync_assets.defs.tags import (
     FAILURE_SHARE_TAG,
@@ -100,10 +106,11 @@ def track_dashboards(
         keys = list(context.partition_keys)
         snapshot = require_track_list(store)
         states = store.dashboard_states(keys)
-        forced = config.full_refresh or context.run.tags.get(FULL_REFRESH_TAG) == "true"
+        tags = run_tags(context)
+        forced = config.full_refresh or tags.get(FULL_REFRESH_TAG) == "true"
         plan = _plan(context, store, keys, snapshot, sync_policy, forced)
         decisions = {d.slug_key: d for d in plan.decisions} if plan is not None else {}
-        mode = context.run.tags.get(TARGET_TAG, "selection")
+        mode = tags.get(TARGET_TAG, "selection")
         targets = _targets(mode, keys, plan, states, _failed_partitions(context, keys))
         confirmed = _confirm_untargeted(context, keys, targets, states, decisions, mode)
         slugs = {t.slug_key: t.slug for t in snapshot.listings}
@@ -153,9 +160,10 @@ def track_dashboards(
             if failures
             else "complete"
         )
-        context.instance.add_run_tags(
-            context.run.run_id, {RESULT_TAG: result, FAILURE_SHARE_TAG: f"{share:.4f}"}
-        )
+        if (run := current_run(context)) is not None:
+            context.instance.add_run_tags(
+                run.run_id, {RESULT_TAG: result, FAILURE_SHARE_TAG: f"{share:.4f}"}
+            )
         counts = {
             **outcomes,
             "targeted": len(work),
@@ -168,6 +176,7 @@ def track_dashboards(
         }
         store.record_stage(sync_id, "dashboards", seconds, requests=stats, counts=counts)
         context.log.info(f"dashboards: {dict(outcomes)} in {seconds:.1f} s ({result})")
+        context.log_event(_run_summary(context, counts, result, share, seconds, plan))
         if stopped:
             store.finish_run(sync_id, "failed", error=f"dashboards: {stopped}")
             raise Failure(description=f"Dashboard fetching stopped: {stopped}", allow_retries=False)
@@ -269,7 +278,7 @@ def _plan(
     forced: bool,
 ) -> RefreshPlan | None:
     """The day's refresh plan (only for plan runs: a selection fetches what was selected)."""
-    if context.run.tags.get(TARGET_TAG) != "plan":
+    if run_tags(context).get(TARGET_TAG) != "plan":
         return None
     return plan_refresh(
         track_states(snapshot.listings, store.refresh_inputs()),
@@ -349,6 +358,25 @@ def _confirm_untargeted(
         )
         confirmed.append(key)
     return confirmed
+
+
+def _run_summary(
+    context: AssetExecutionContext,
+    counts: dict,
+    result: str,
+    share: float,
+    seconds: float,
+    plan: RefreshPlan | None,
+) -> AssetObservation:
+    """The run's own figures, on the asset (no partition): the UI plots them per run."""
+    numbers = {k: v for k, v in counts.items() if isinstance(v, int)}
+    metadata: dict = {**numbers, "result": result, "failure_share": round(share, 4)}
+    metadata["stage_seconds"] = round(seconds, 3)
+    metadata["mode"] = counts.get("mode", "")
+    if plan is not None:
+        metadata.update({f"plan_{reason}": n for reason, n in plan.counts.items()})
+        metadata["plan"] = MetadataValue.json(plan.to_dict(decisions=False))
+    return AssetObservation(asset_key=context.asset_key, metadata=metadata)
 
 
 def _keep_robots(context: AssetExecutionContext, store: CatalogueStore, robots) -> None:

@@ -15,7 +15,7 @@ from track_sync_assets.defs.resources import (
     ReportsResource,
     SyncPolicyResource,
 )
-from track_sync_assets.defs.runs import started_by, sync_id_of
+from track_sync_assets.defs.runs import current_run, run_tags, started_by, sync_id_of
 from track_sync_assets.defs.step_guard import sync_step
 from track_sync_assets.defs.tags import GROUP, REASON_TAG, RETRY_TAG
 from track_sync_assets.domain import RejectedRow
@@ -98,8 +98,8 @@ def track_sync_report(
         store.finish_run(sync_id, "succeeded", finished_at=now)
         context.log.info(
             f"report written to {path}; {len(pruned)} old reports pruned; started by "
-            f"{started_by(context.run)}"
-            + (f" ({context.run.tags[REASON_TAG]})" if REASON_TAG in context.run.tags else "")
+            f"{started_by(current_run(context))}"
+            + (f" ({run_tags(context)[REASON_TAG]})" if REASON_TAG in run_tags(context) else "")
         )
         return MaterializeResult(
             metadata={
@@ -124,7 +124,7 @@ def _retry(
     policy: SyncPolicyResource,
     failures: Sequence[DashboardFailure],
 ) -> RetryInfo | None:
-    number = context.run.tags.get(RETRY_TAG)
+    number = run_tags(context).get(RETRY_TAG)
     limit = len(policy.retry_delays_minutes)
     if not number or not number.isdigit() or not 1 <= int(number) <= limit:
         return None
@@ -132,8 +132,7 @@ def _retry(
 
 
 def _started_by(context: AssetExecutionContext) -> StartedBy:
-    tags = context.run.tags
-    return StartedBy(started_by(context.run), tags.get(REASON_TAG))
+    return StartedBy(started_by(current_run(context)), run_tags(context).get(REASON_TAG))
 
 
 def _changes(history: Sequence[HistoryEntry], names: dict[str, str]) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """Slugs, track URLs, origins and the host allowlist: the client only talks to LiveRC.
 
-This module is the one place a track's URL is built (:func:`track_url`,
-:func:`liverc_track_url`); the parsers and the simulator use it too.
+Track URLs are built from a template here (:func:`track_url`); the real LiveRC's shape is
+``domain.LIVERC_TRACK_URL_TEMPLATE``, which the parsers and the simulator use too.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 import httpx
 
+from track_sync_assets.domain import LIVERC_TRACK_URL_TEMPLATE
 from track_sync_assets.liverc.client.errors import LiveRCClientError
 
 SLUG_PATTERN = re.compile(r"[A-Za-z0-9]{1,64}")
 LIVERC_DOMAIN = "liverc.com"
-DEFAULT_TRACK_URL_TEMPLATE = "https://{slug}.liverc.com/"
+DEFAULT_TRACK_URL_TEMPLATE = LIVERC_TRACK_URL_TEMPLATE
 """On the real LiveRC every track is its own host."""
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _SLUG_MARKER = "slugmarker0"

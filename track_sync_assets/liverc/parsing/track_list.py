@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
-from track_sync_assets.domain import Activity, RejectedRow, TrackListing
+from track_sync_assets.domain import Activity, RejectedRow, TrackListing, liverc_track_url
 from track_sync_assets.liverc.parsing.errors import TrackListRowError, TrackListStructureError
 from track_sync_assets.liverc.parsing.markup import (
     css_classes,
@@ -68,8 +68,8 @@ class _RowProblem(Exception):
 
 
 def track_url(slug: str) -> str:
-    """The normalised dashboard URL of a track."""
-    return f"https://{slug}.liverc.com/"
+    """The normalised dashboard URL of a track (its slug already checked)."""
+    return liverc_track_url(slug)
 
 
 def parse_track_list_rows(html: str) -> TrackListParse:
