@@ -340,6 +340,11 @@ def _dashboard_line(counts: Mapping[str, Any], result: ExecuteInProcessResult | 
 def failure_message(result: ExecuteInProcessResult) -> str:
     """The cause of a failed run, in one line (the traceback stays in the run's log)."""
     for event in result.all_events:
+        if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            if not evaluation.passed and evaluation.description:
+                return f"{evaluation.check_name}: {evaluation.description}"
+    for event in result.all_events:
         if event.event_type == DagsterEventType.STEP_FAILURE:
             data = event.step_failure_data
             if data.user_failure_data and data.user_failure_data.description:

@@ -475,3 +475,18 @@ def test_using_the_client_outside_async_with_is_a_clear_error() -> None:
     site = MockSite()
     with pytest.raises(RuntimeError, match="async with"):
         run(site.client().fetch_dashboard("alpha"))
+
+
+@pytest.mark.parametrize("charset", ["idna", "punycode", "no-such-charset", "utf-8-sig", ""])
+def test_a_page_declaring_an_odd_charset_is_decoded_as_utf8_not_raised(charset: str) -> None:
+    from track_sync_assets.liverc.client.transport import Response
+
+    body = "<html><body>Café Raceway</body></html>".encode()
+    response = Response(
+        url="https://x.liverc.com/",
+        status_code=200,
+        headers=httpx.Headers({"content-type": f"text/html; charset={charset}"}),
+        body=body,
+        wire_bytes=len(body),
+    )
+    assert "Café Raceway" in response.text()

@@ -61,7 +61,9 @@ class Response:
                 encoding = value.strip("\"' ")
         try:
             return self.body.decode(encoding, errors="replace")
-        except LookupError:
+        except (LookupError, UnicodeError, ValueError, TypeError):
+            # An unknown charset, or a codec that is no text encoding for a page (idna,
+            # punycode: "charset=idna" raised out of the parser before).
             return self.body.decode("utf-8", errors="replace")
 
 
