@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+import yaml
+from dagster import DagsterInstance
 
 from track_sync_assets.simulator import SimulatorConfig, serve_in_thread
 from track_sync_tests.conftest import PROJECT_ROOT, fresh_postgres_database
@@ -35,6 +37,7 @@ from track_sync_tests.topology.conftest import (
     write_grpc_workspace,
 )
 
+DEPLOY = PROJECT_ROOT / "deploy"
 TRACKS = 150
 CHAIN_TIMEOUT_S = 240
 JOBS = ("track_list_job", "dashboards_job", "catalogue_job")
@@ -239,3 +242,57 @@ def test_schedule_daemon_webserver_and_code_server_run_a_whole_sync(tmp_path: Pa
         for service in services.started:
             assert service.process.returncode is not None, service.name
             assert not group_alive(service.pid), service.name
+
+
+def load_yaml(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_the_container_recipe_runs_the_tested_topology(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """deploy/ (not run here: no Docker daemon) is the topology the test above runs."""
+    # The containers' instance works on PostgreSQL, with the tested instance's settings.
+    deployed = load_yaml(DEPLOY / "dagster.yaml")
+    tested = load_yaml(PROJECT_ROOT / "dagster_home" / "postgres" / "dagster.yaml")
+    for section in ("concurrency", "run_retries", "run_monitoring", "telemetry"):
+        assert deployed[section] == tested[section], section
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    deployed["compute_logs"]["config"]["base_dir"] = str(home / "storage")
+    (home / "dagster.yaml").write_text(yaml.safe_dump(deployed), encoding="utf-8")
+    with fresh_postgres_database() as url:
+        parts = sa.engine.make_url(url)
+        monkeypatch.setenv("DAGSTER_POSTGRES_USER", parts.username or "")
+        monkeypatch.setenv("DAGSTER_POSTGRES_PASSWORD", "unused-by-trust-auth")
+        monkeypatch.setenv("DAGSTER_POSTGRES_HOST", parts.host or "")
+        monkeypatch.setenv("DAGSTER_POSTGRES_DB", parts.database or "")
+        with DagsterInstance.from_config(str(home)) as instance:
+            assert instance.get_run_records(limit=1) == []
+            assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+            assert type(instance.run_launcher).__name__ == "DefaultRunLauncher"
+
+    # The webserver and the daemon load the code location's gRPC server, from the path
+    # the image puts the workspace at.
+    compose = load_yaml(DEPLOY / "docker-compose.yaml")
+    services = compose["services"]
+    (entry,) = load_yaml(DEPLOY / "workspace.yaml")["load_from"]
+    grpc = entry["grpc_server"]
+    assert grpc["location_name"] == LOCATION
+    server = services[grpc["host"]]["command"]
+    assert server[:3] == ["dagster", "api", "grpc"]
+    assert server[server.index("-p") + 1] == str(grpc["port"])
+    assert server[server.index("-m") + 1] == "track_sync_assets.definitions"
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    assert "COPY deploy/workspace.yaml /opt/dagster/workspace.yaml" in dockerfile
+    for name in ("webserver", "webserver-readonly", "daemon"):
+        command = services[name]["command"]
+        assert command[command.index("-w") + 1] == "/opt/dagster/workspace.yaml", name
+    assert services["webserver-readonly"]["command"][-1] == "--read-only"
+
+    # The UI has no login: nothing is published beyond the host's loopback.
+    published = [port for service in services.values() for port in service.get("ports", [])]
+    assert published
+    assert all(port.startswith("127.0.0.1:") for port in published), published
