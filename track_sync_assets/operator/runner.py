@@ -105,6 +105,12 @@ class _Command:
         self.outcome.lines.append(line)
         self._echo(line)
 
+    def failed(self, label: str, cause: str) -> ChainOutcome:
+        """Say that the command failed and why; the outcome to return."""
+        self.outcome.error = cause
+        self.say(f"{label}: {cause}")
+        return self.outcome
+
     def __enter__(self) -> _Command:
         catalogue = self._resources.enter_context(
             self._catalogue.process_config_and_initialize_cm()
@@ -177,9 +183,7 @@ def run_sync_chain(
         outcome.sync_id = listed.run_id
         outcome.run_ids["track_list"] = listed.run_id
         if not listed.success:
-            outcome.error = failure_message(listed)
-            command.say(f"[1/5] track list: FAILED: {outcome.error}")
-            return outcome
+            return command.failed("[1/5] track list: FAILED", failure_message(listed))
         meta = metadata(listed, "liverc_track_list")
         command.say(
             f"[1/5] track list: {meta['listed']} tracks ({meta['rejected_rows']} rows "
@@ -188,9 +192,7 @@ def run_sync_chain(
         )
         request = plan_request(instance, instance.get_run_by_id(listed.run_id))
         if request is None:
-            outcome.error = "no track partitions registered"
-            command.say(f"[2/5] dashboards: FAILED: {outcome.error}")
-            return outcome
+            return command.failed("[2/5] dashboards: FAILED", "no track partitions registered")
         tags = dict(request.tags)
         if full_refresh:
             tags[FULL_REFRESH_TAG] = "true"
@@ -237,9 +239,8 @@ def _through_the_queue(command: _Command, job: str, tags: dict[str, str]) -> Cha
         command.say(f"dashboards: {_dashboard_line(command.stage(run_id, 'dashboards'), None)}")
     if not succeeded:
         record = command.store.get_run(run_id)
-        outcome.error = (record.error if record else None) or "the sync failed (see its runs)"
-        command.say(f"sync FAILED: {outcome.error}")
-        return outcome
+        cause = (record.error if record else None) or "the sync failed (see its runs)"
+        return command.failed("sync FAILED", cause)
     catalogue = command.stage(run_id, "catalogue")
     command.say("tracks: " + ", ".join(f"{catalogue.get(k, 0)} {k}" for k in _KINDS))
     command.say(f"sync {run_id} succeeded")
@@ -278,15 +279,11 @@ def _fetch_then_catalogue(
     outcome.dashboards_result = run.tags.get(RESULT_TAG)
     command.say(f"{label}: {_dashboard_line(command.stage(sync_id, 'dashboards'), fetched)}")
     if not catalogue_wanted(run):
-        outcome.error = failure_message(fetched)
-        command.say(f"sync FAILED (catalogue left unchanged): {outcome.error}")
-        return outcome
+        return command.failed("sync FAILED (catalogue left unchanged)", failure_message(fetched))
     catalogue = command.execute("catalogue_job", {SYNC_ID_TAG: sync_id})
     outcome.run_ids["catalogue"] = catalogue.run_id
     if not catalogue.success:
-        outcome.error = failure_message(catalogue)
-        command.say(f"[3/5] catalogue: FAILED: {outcome.error}")
-        return outcome
+        return command.failed("[3/5] catalogue: FAILED", failure_message(catalogue))
     geo = metadata(catalogue, "track_geocodes")
     command.say(
         f"[3/5] geocodes: {geo['addresses']} addresses, {geo['lookups']} looked up, "
