@@ -20,6 +20,7 @@ from track_sync_assets.defs.dagster_internals import (
     ASSET_PARTITION_RANGE_START_TAG,
     BACKFILL_ID_TAG,
 )
+from track_sync_assets.defs.jobs import run_assets
 from track_sync_assets.defs.tags import (
     LEASE_TAG,
     RESULT_TAG,
@@ -29,6 +30,7 @@ from track_sync_assets.defs.tags import (
 from track_sync_assets.simulator.faults import FaultSpec
 from track_sync_tests.e2e.conftest import (
     ALL_ASSETS,
+    DASHBOARDS,
     Deployment,
     Outcome,
     contiguous_ranges,
@@ -196,7 +198,7 @@ def test_reexecuting_a_finished_dashboards_run_fetches_its_tracks_once_then_one_
     selections = [
         r
         for r in deployment.instance.get_run_records()
-        if r.dagster_run.job_name == "dashboards_job"
+        if DASHBOARDS in run_assets(r.dagster_run)
         and TARGET_TAG not in r.dagster_run.tags
         and r.dagster_run.tags.get(ASSET_PARTITION_RANGE_START_TAG) == keys[0]
         and r.dagster_run.tags.get(ASSET_PARTITION_RANGE_END_TAG) == keys[-1]
