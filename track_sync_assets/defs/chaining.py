@@ -99,7 +99,7 @@ def plan_request(instance: DagsterInstance, first_run: DagsterRun) -> RunRequest
     run_status=DagsterRunStatus.SUCCESS,
     request_job=dashboards_job,
     default_status=DefaultSensorStatus.RUNNING,
-    minimum_interval_seconds=15,
+    minimum_interval_seconds=5,
     description="After a successful track-list run (guard passed): fetch the day's "
     "refresh plan in one run.",
 )
@@ -165,7 +165,7 @@ def _covered_by_backfill(instance: DagsterInstance, record: RunRecord) -> bool:
 
 @sensor(
     job=catalogue_job,
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=10,
     default_status=DefaultSensorStatus.RUNNING,
     description="Once dashboards were fetched and no fetch is running any more: update the "
     "catalogue and write the report, once.",
