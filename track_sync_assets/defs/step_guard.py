@@ -123,6 +123,10 @@ class StopCheck:
     def __call__(self) -> str | None:
         with self._lock:
             if self._reason is None and time.monotonic() - self._checked >= self._interval_s:
-                self._reason = self._read()
+                try:
+                    self._reason = self._read()
+                except Exception as error:  # no catalogue, no fetching: stop with the cause
+                    lines = str(error).strip().splitlines() or [type(error).__name__]
+                    self._reason = f"the catalogue cannot be read: {lines[0]}"
                 self._checked = time.monotonic()
             return self._reason

@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import socket
 import threading
+import uuid
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from track_sync_assets.defs.chaining import catalogue_wanted, plan_request
 from track_sync_assets.defs.dagster_internals import range_tags
 from track_sync_assets.defs.dead_runs import close_dead_runs
 from track_sync_assets.defs.partitions import TRACK_PARTITIONS
-from track_sync_assets.defs.runs import DASHBOARDS_KEY
+from track_sync_assets.defs.runs import CATALOGUE_KEY, DASHBOARDS_KEY
 from track_sync_assets.defs.tags import (
     FULL_REFRESH_TAG,
     LAUNCHED_BY_CLI_TAG,
@@ -137,6 +138,12 @@ class _Command:
         self._stop.set()
         try:
             self.store.release_lease(self.owner.owner_id)
+        except Exception as error:  # the database failed; a dead holder is replaced anyway
+            self.say(
+                "the sync lease could not be given back "
+                f"({one_line(str(error))}): the next command takes it over once this "
+                "process has ended"
+            )
         finally:
             self._resources.close()
 
@@ -213,8 +220,12 @@ def refetch_failed(
         wanted = tracks_to_repair(instance, command.store)
         if not wanted:
             command.say("no failed dashboard partitions")
-            outcome.succeeded = True
-            return outcome
+            if not catalogue_behind(instance):
+                outcome.succeeded = True
+                return outcome
+            command.say("the catalogue is older than the last dashboards fetched: updating it")
+            outcome.sync_id = str(uuid.uuid4())
+            return _update_catalogue(command, outcome.sync_id)
         command.say(f"re-fetching {len(wanted)} tracks: {', '.join(wanted[:20])}")
         tags = {**range_tags(wanted[0], wanted[-1]), TARGET_TAG: "repair"}
         if queue:
@@ -246,6 +257,13 @@ def _through_the_queue(command: _Command, job: str, tags: dict[str, str]) -> Cha
     command.say(f"sync {run_id} succeeded")
     outcome.succeeded = True
     return outcome
+
+
+def catalogue_behind(instance: DagsterInstance) -> bool:
+    """Whether dashboards were stored after the catalogue's last update (its run failed)."""
+    fetched = instance.get_latest_materialization_event(DASHBOARDS_KEY)
+    updated = instance.get_latest_materialization_event(CATALOGUE_KEY)
+    return fetched is not None and (updated is None or updated.timestamp < fetched.timestamp)
 
 
 def tracks_to_repair(instance: DagsterInstance, store: CatalogueStore) -> list[str]:
@@ -280,6 +298,11 @@ def _fetch_then_catalogue(
     command.say(f"{label}: {_dashboard_line(command.stage(sync_id, 'dashboards'), fetched)}")
     if not catalogue_wanted(run):
         return command.failed("sync FAILED (catalogue left unchanged)", failure_message(fetched))
+    return _update_catalogue(command, sync_id)
+
+
+def _update_catalogue(command: _Command, sync_id: str) -> ChainOutcome:
+    outcome = command.outcome
     catalogue = command.execute("catalogue_job", {SYNC_ID_TAG: sync_id})
     outcome.run_ids["catalogue"] = catalogue.run_id
     if not catalogue.success:
@@ -321,7 +344,7 @@ def metadata(result: ExecuteInProcessResult, asset_name: str) -> dict[str, Any]:
 def _dashboard_line(counts: Mapping[str, Any], result: ExecuteInProcessResult | None) -> str:
     if not counts:
         cause = failure_message(result) if result is not None else "see the run's log"
-        return f"FAILED before fetching: {cause}"
+        return f"FAILED: {cause}"
     failed = counts.get("failed", 0)
     fetched = counts.get("targeted", 0)
     text = (
@@ -332,6 +355,20 @@ def _dashboard_line(counts: Mapping[str, Any], result: ExecuteInProcessResult | 
         reasons = ", ".join(f"{k} {v}" for k, v in counts["plan"].items() if v)
         text += f" (plan: {reasons or 'nothing due'})"
     return text
+
+
+def one_line(message: str) -> str:
+    """The line of an error message that says what went wrong (SQLAlchemy appends a
+    "(Background on this error at: ...)" line, Dagster an "Error occurred while" one)."""
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    useful = [
+        line
+        for line in lines
+        if not line.startswith("(Background on this error")
+        and not line.startswith("[SQL:")
+        and not line.startswith("[parameters:")
+    ]
+    return (useful or lines or [""])[0]
 
 
 def failure_message(result: ExecuteInProcessResult) -> str:
@@ -350,8 +387,7 @@ def failure_message(result: ExecuteInProcessResult) -> str:
                 error = data.error
                 while error.cause is not None and "Error occurred while" in error.message:
                     error = error.cause
-                lines = error.message.strip().splitlines()
-                return lines[-1] if lines else error.cls_name or "step failed"
+                return one_line(error.message) or error.cls_name or "step failed"
     for event in result.all_events:
         if event.event_type == DagsterEventType.PIPELINE_FAILURE and event.message:
             return event.message
