@@ -166,7 +166,12 @@ class _Command:
         )
 
     def stage(self, sync_id: str, name: str) -> dict[str, Any]:
-        record = self.store.get_run(sync_id)
+        """A stage's counts in the sync's record (none when the catalogue cannot be read:
+        the run's own failure then says why)."""
+        try:
+            record = self.store.get_run(sync_id)
+        except Exception:
+            return {}
         return dict(((record.counts or {}) if record else {}).get(name) or {})
 
 

@@ -93,19 +93,6 @@ class ConsoleBug(AssertionError):
     """The console does not tell the failure's cause in one line without a traceback."""
 
 
-UNWRITABLE_BUG = (
-    "product bug: runner.failure_message takes the LAST line of the error, which for "
-    "SQLAlchemy errors is '(Background on this error at: ...)'; and _Command.__exit__ "
-    "releases the lease on the unwritable catalogue, so a second error escapes and _run "
-    "prints it on two lines"
-)
-REMOVED_BUG = (
-    "product bug: StopCheck reads the kill switch from the removed catalogue inside "
-    "transport.get; CatalogueUnavailable is logged per dashboard as 'unexpected error "
-    "fetching dashboard' with a traceback on stderr and no FAILED line is printed"
-)
-
-
 def check_console(result: Finished, cause: re.Pattern[str]) -> str:
     """No traceback on the console, the cause on a FAILED line of stdout, and every stderr
     line a complete ``track-sync: ...`` message; the FAILED line."""
@@ -135,7 +122,6 @@ def stored_dashboards(site: Site) -> dict[str, str | None]:
     return {k: s.validators.content_hash for k, s in states.items() if s.dashboard is not None}
 
 
-@pytest.mark.xfail(strict=True, raises=ConsoleBug, reason=UNWRITABLE_BUG)
 def test_the_catalogue_made_unwritable_mid_dashboards_fails_and_refetch_repairs(
     sites: SiteFactory, clean_catalogue: pd.DataFrame
 ) -> None:
@@ -168,7 +154,6 @@ def test_the_catalogue_made_unwritable_mid_dashboards_fails_and_refetch_repairs(
     check_console(result, DATABASE_MESSAGES)
 
 
-@pytest.mark.xfail(strict=True, raises=ConsoleBug, reason=UNWRITABLE_BUG)
 def test_the_catalogue_made_unwritable_mid_catalogue_fails_and_the_next_sync_repairs(
     sites: SiteFactory, clean_catalogue: pd.DataFrame
 ) -> None:
@@ -205,7 +190,6 @@ def test_the_catalogue_made_unwritable_mid_catalogue_fails_and_the_next_sync_rep
     check_console(result, DATABASE_MESSAGES)
 
 
-@pytest.mark.xfail(strict=True, raises=ConsoleBug, reason=REMOVED_BUG)
 @pytest.mark.parametrize("database", ["sqlite"])
 def test_the_sqlite_folder_removed_mid_run_fails_loudly_and_creates_nothing(
     sites: SiteFactory,
