@@ -237,6 +237,25 @@ def test_schedule_daemon_webserver_and_code_server_run_a_whole_sync(tmp_path: Pa
             "tracks.parquet",
         }
 
+        # An operator's `track-sync sync` on this instance goes through the daemon's queue
+        # to the same code server; its runs say who started them and why.
+        sync = services.start(
+            "sync", [str(BIN / "track-sync"), "sync", "--reason", "topology test"], code_env
+        )
+        assert sync.process.wait(timeout=CHAIN_TIMEOUT_S) == 0, sync.tail() + services.tails()
+        assert "to the daemon's queue" in sync.output(), sync.tail()
+        by_command = [
+            run
+            for group in runs_by_job(api).values()
+            for run in group
+            if run["tags"].get("track_sync/started_by", "").startswith("cli:")
+        ]
+        assert sorted(run["jobName"] for run in by_command) == sorted(JOBS), by_command
+        for run in by_command:
+            assert run["status"] == "SUCCESS", run
+            assert run["tags"]["track_sync/reason"] == "topology test", run
+            assert int(run["tags"]["track_sync/pid"]) not in {sync.pid, code_server.pid}, run
+
         # Every process stops by its PID, with its children (the run workers).
         services.stop_all()
         for service in services.started:
