@@ -292,7 +292,12 @@ def track_sync_success_alerts(context: RunStatusSensorContext, alerts: AlertsRes
 def track_sync_freshness_alerts(
     context: SensorEvaluationContext, alerts: AlertsResource
 ) -> SkipReason:
-    return SkipReason(alert_on_freshness(context.instance, alerts.settings(), context.log))
+    settings = alerts.settings()
+    built = context.instance.get_latest_materialization_event(TRACKS_KEY) is not None
+    if settings.channels() and not built:
+        # A new deployment's catalogue is not stale before its first sync has finished.
+        return SkipReason("the catalogue has not been built yet")
+    return SkipReason(alert_on_freshness(context.instance, settings, context.log))
 
 
 ALERT_SENSORS = [track_sync_failure_alerts, track_sync_success_alerts, track_sync_freshness_alerts]

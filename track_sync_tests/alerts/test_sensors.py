@@ -259,7 +259,7 @@ def test_stale_catalogue_alerts_once_until_it_is_fresh_again(
         context = build_sensor_context(instance=instance, resources={"alerts": alerts})
         return track_sync_freshness_alerts(context).skip_message
 
-    assert tick() == "no completed freshness evaluation yet"
+    assert tick() == "the catalogue has not been built yet", "no false alarm before a sync"
     STALE[0] = True
     catalogue(instance, "sync-late", alerts)
     tick()
