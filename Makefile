@@ -28,9 +28,11 @@ endif
 
 ## The whole test suite: ruff, `dg check defs`, then every test (slow end-to-end ones
 ## included: real daemon, webserver, browser, kill -9). Installs Chromium when it can.
+## Test files run side by side (-n 3, one file per worker): the end-to-end ones mostly
+## wait on daemons and sensors, so the whole suite fits CI's time on 2 cores.
 test: $(STAMP) lint browser
 	VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/dg check defs
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 3 --dist loadfile
 
 ## The fast part alone (no daemon, webserver, browser or kill -9 tests).
 test-fast: $(STAMP) lint

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -115,3 +116,37 @@ def real_page(relative: str) -> str:
 def real_expected(name: str) -> dict[str, Any]:
     """The expected values under ``fixtures/liverc/expected``."""
     return json.loads((LIVERC_FIXTURES / "expected" / name).read_text(encoding="utf-8"))
+
+
+# --- The reliability suite's table of cases (track_sync_tests/reliability). ---
+
+RELIABILITY_RESULTS_VAR = "TRACK_SYNC_RELIABILITY_RESULTS"
+"""A JSON-lines file every pytest process appends finished reliability cases to (xdist
+workers inherit it from the controller); the controller prints the table at the end."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput") and RELIABILITY_RESULTS_VAR not in os.environ:
+        handle, path = tempfile.mkstemp(prefix="track-sync-reliability-", suffix=".jsonl")
+        os.close(handle)
+        os.environ[RELIABILITY_RESULTS_VAR] = path
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if hasattr(terminalreporter.config, "workerinput"):
+        return
+    path = Path(os.environ.get(RELIABILITY_RESULTS_VAR, "/nonexistent"))
+    rows = (
+        [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        if (path.is_file())
+        else []
+    )
+    if not rows:
+        return
+    terminalreporter.section("reliability cases")
+    terminalreporter.write_line("| case | database | outcome | tracks lost |")
+    terminalreporter.write_line("|---|---|---|---|")
+    for row in sorted(rows, key=lambda r: (r["case"], r["database"])):
+        terminalreporter.write_line(
+            f"| {row['case']} | {row['database']} | {row['outcome']} | {row['tracks_lost']} |"
+        )

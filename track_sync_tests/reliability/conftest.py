@@ -9,6 +9,7 @@ lost); the session prints them as a table at the end.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -17,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,7 +35,11 @@ from track_sync_assets.simulator import (
     serve_in_thread,
 )
 from track_sync_assets.store import CatalogueStore
-from track_sync_tests.conftest import PROJECT_ROOT, fresh_postgres_database
+from track_sync_tests.conftest import (
+    PROJECT_ROOT,
+    RELIABILITY_RESULTS_VAR,
+    fresh_postgres_database,
+)
 
 T = TypeVar("T")
 
@@ -71,30 +76,11 @@ class CaseResult:
     tracks_lost: int
 
 
-RESULTS: list[CaseResult] = []
-
-
 def record_result(case: str, database: str, outcome: str, tracks_lost: int) -> None:
     """Add a finished case to the session's table."""
-    RESULTS.append(CaseResult(case, database, outcome, tracks_lost))
-
-
-def format_table(results: list[CaseResult]) -> list[str]:
-    """The cases as a Markdown table."""
-    lines = [
-        "| case | database | outcome | tracks lost |",
-        "|---|---|---|---|",
-    ]
-    lines += [f"| {r.case} | {r.database} | {r.outcome} | {r.tracks_lost} |" for r in results]
-    return lines
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not RESULTS:
-        return
-    terminalreporter.section("reliability cases")
-    for line in format_table(RESULTS):
-        terminalreporter.write_line(line)
+    row = CaseResult(case, database, outcome, tracks_lost)
+    with open(os.environ[RELIABILITY_RESULTS_VAR], "a", encoding="utf-8") as results:
+        results.write(json.dumps(asdict(row)) + "\n")
 
 
 # --- One operator's installation. ---
