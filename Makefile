@@ -28,11 +28,13 @@ endif
 
 ## The whole test suite: ruff, `dg check defs`, then every test (slow end-to-end ones
 ## included: real daemon, webserver, browser, kill -9). Installs Chromium when it can.
-## Test files run side by side (-n 3, one file per worker): the end-to-end ones mostly
-## wait on daemons and sensors, so the whole suite fits CI's time on 2 cores.
+## The fast tests first, alone (some measure request timing at the simulator), then the
+## slow end-to-end files side by side (-n 3, one file per worker): they mostly wait on
+## daemons and sensors, so the whole suite fits CI's time on 2 cores.
 test: $(STAMP) lint browser
 	VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/dg check defs
-	$(BIN)/python -m pytest -n 3 --dist loadfile
+	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m slow -n 3 --dist loadfile
 
 ## The fast part alone (no daemon, webserver, browser or kill -9 tests).
 test-fast: $(STAMP) lint
