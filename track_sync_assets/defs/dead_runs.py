@@ -50,7 +50,9 @@ def close_dead_runs(instance: DagsterInstance, store: CatalogueStore | None) -> 
         if store is not None:
             sync_id = sync_id_of_run(run)
             record_row = store.get_run(sync_id)
-            if record_row is not None and record_row.status is RunStatus.RUNNING:
+            # Also when the run died before its sync's row was written: every sync that
+            # started ends with a record of how it ended.
+            if record_row is None or record_row.status is RunStatus.RUNNING:
                 store.finish_run(sync_id, "failed", error=f"run {run.run_id}: {cause}")
         closed.append(f"run {run.run_id} ({run.job_name}): {cause}")
     return closed
