@@ -270,7 +270,9 @@ def test_crawl_delay_spaces_requests_to_the_host() -> None:
         log = settled_log(sim, stats["requests"])
     starts = [r.time for r in log if r.slug]
     assert {r.outcome for r in results} == {FetchOutcome.OK}
-    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.15 * 0.95
+    # The simulator stamps a request when its thread reads it: allow it 20 ms of lateness
+    # (without the delay, requests to one host at 1,000 requests/s are ~1 ms apart).
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.15 - 0.02
 
 
 @pytest.mark.parametrize(
