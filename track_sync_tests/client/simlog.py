@@ -51,9 +51,11 @@ def max_overlap(log: Sequence[RequestRecord]) -> int:
     return max(sum(1 for o in log if o.time <= r.time < o.end_time) for r in log)
 
 
-ARRIVAL_JITTER_S = 0.03
+ARRIVAL_JITTER_S = 0.06
 """How much later than sent a request may be read by the in-process server (one GIL, a
-loaded 2-core machine): a late arrival followed by a punctual one looks closer together."""
+loaded 2-core machine): a late arrival followed by a punctual one looks closer together
+(seen in CI: 9 starts within 0.22 s at 30 requests/s). A client without the cap is still
+caught: it starts dozens of requests in any such window."""
 
 
 def assert_caps(log: Sequence[RequestRecord], settings: ClientSettings) -> None:
