@@ -22,6 +22,7 @@ from track_sync_assets.environment.client import parse_resolve
 from track_sync_assets.environment.resources import resource_fields
 from track_sync_assets.geocoding import Geocoder, GeocoderSettings, geocoder_from_settings
 from track_sync_assets.liverc.client import ClientSettings
+from track_sync_assets.report.files import reports_dir
 from track_sync_assets.store import CatalogueStore, SanityGuard, project_root
 from track_sync_assets.store.errors import CatalogueUnavailable
 from track_sync_assets.store.switches import SCRAPING
@@ -244,8 +245,7 @@ class ReportsResource(ConfigurableResource):
     retention_days: int = Field(default=90, description="Reports older than this are pruned")
 
     def directory(self) -> Path:
-        configured = Path(self.folder).expanduser() if self.folder else Path("docs/reports")
-        return configured if configured.is_absolute() else project_root() / configured
+        return reports_dir(project_root(), self.folder)
 
 
 RESOURCE_CLASSES: dict[str, type[ConfigurableResource]] = {

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 from dagster import (
-    AssetPartitionStatus,
     DagsterRunStatus,
     DefaultSensorStatus,
     RunRequest,
@@ -22,7 +21,7 @@ from track_sync_assets.defs.resources import (
     LiveRCResource,
     SyncPolicyResource,
 )
-from track_sync_assets.defs.runs import DASHBOARDS_KEY, sync_id_of_run
+from track_sync_assets.defs.runs import failed_partitions, sync_id_of_run
 from track_sync_assets.defs.tags import (
     RETRY_TAG,
     STARTED_BY_TAG,
@@ -64,8 +63,7 @@ def retry_failed_tracks(
     if any(r.dagster_run.status in IN_PROGRESS for r in attempts):
         return SkipReason(f"a retry of sync {sync_id[:8]} is running")
     keys = instance.get_dynamic_partitions(TRACK_PARTITIONS.name)
-    statuses = instance.get_status_by_partition(DASHBOARDS_KEY, keys, TRACK_PARTITIONS) or {}
-    failed = [key for key in keys if statuses.get(key) == AssetPartitionStatus.FAILED]
+    failed = failed_partitions(instance, keys)
     if not failed:
         return SkipReason(f"sync {sync_id[:8]} has no failed tracks")
     previous = max([plans[0], *attempts], key=lambda r: r.update_timestamp)

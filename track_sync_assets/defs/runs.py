@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from dagster import (
     AssetCheckExecutionContext,
     AssetExecutionContext,
     AssetKey,
+    AssetPartitionStatus,
     DagsterError,
+    DagsterInstance,
     DagsterRun,
     Failure,
 )
@@ -91,6 +93,14 @@ def launched_by_command(run: DagsterRun) -> bool:
     """A run a command executes and chains itself (a re-execution from the UI copies the
     tag, but nobody chains it: the sensors do)."""
     return run.tags.get(LAUNCHED_BY_CLI_TAG) == "cli" and run.parent_run_id is None
+
+
+def failed_partitions(instance: DagsterInstance, keys: Sequence[str]) -> list[str]:
+    """The keys (in the given order) whose ``track_dashboards`` partition Dagster marks failed."""
+    from track_sync_assets.defs.partitions import TRACK_PARTITIONS
+
+    statuses = instance.get_status_by_partition(DASHBOARDS_KEY, list(keys), TRACK_PARTITIONS) or {}
+    return [key for key in keys if statuses.get(key) == AssetPartitionStatus.FAILED]
 
 
 def require_track_list(store: CatalogueStore) -> TrackListSnapshot:

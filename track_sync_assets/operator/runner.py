@@ -19,7 +19,6 @@ from typing import Any
 
 from dagster import (
     AssetKey,
-    AssetPartitionStatus,
     DagsterEventType,
     DagsterInstance,
     Definitions,
@@ -31,7 +30,7 @@ from track_sync_assets.defs.chaining import catalogue_wanted, plan_request
 from track_sync_assets.defs.dagster_internals import range_tags
 from track_sync_assets.defs.dead_runs import close_dead_runs
 from track_sync_assets.defs.partitions import TRACK_PARTITIONS
-from track_sync_assets.defs.runs import CATALOGUE_KEY, DASHBOARDS_KEY
+from track_sync_assets.defs.runs import CATALOGUE_KEY, DASHBOARDS_KEY, failed_partitions
 from track_sync_assets.defs.tags import (
     FULL_REFRESH_TAG,
     LAUNCHED_BY_CLI_TAG,
@@ -275,13 +274,13 @@ def tracks_to_repair(instance: DagsterInstance, store: CatalogueStore) -> list[s
     """Partition keys (in partition order) that failed in Dagster or in the catalogue, or
     were never fetched successfully."""
     keys = instance.get_dynamic_partitions(TRACK_PARTITIONS.name)
-    statuses = instance.get_status_by_partition(DASHBOARDS_KEY, keys, TRACK_PARTITIONS) or {}
+    failed = set(failed_partitions(instance, keys))
     states = store.dashboard_states(keys)
     bad = {FetchOutcome.FAILED, FetchOutcome.DISALLOWED}
     return [
         key
         for key in keys
-        if statuses.get(key) == AssetPartitionStatus.FAILED
+        if key in failed
         or key not in states
         or states[key].dashboard is None
         or states[key].last_outcome in bad

@@ -23,7 +23,6 @@ from dagster import (
     AssetExecutionContext,
     AssetMaterialization,
     AssetObservation,
-    AssetPartitionStatus,
     BackfillPolicy,
     Config,
     Failure,
@@ -42,8 +41,8 @@ from track_sync_assets.defs.resources import (
 )
 from track_sync_assets.defs.robots import load_robots_cache, save_robots_cache
 from track_sync_assets.defs.runs import (
-    DASHBOARDS_KEY,
     current_run,
+    failed_partitions,
     require_track_list,
     run_tags,
     sync_id_of,
@@ -108,10 +107,11 @@ def track_dashboards(
         states = store.dashboard_states(keys)
         tags = run_tags(context)
         forced = config.full_refresh or tags.get(FULL_REFRESH_TAG) == "true"
-        plan = _plan(context, store, keys, snapshot, sync_policy, forced)
+        failed_before = set(failed_partitions(context.instance, keys))
+        plan = _plan(context, store, snapshot, sync_policy, forced, failed_before)
         decisions = {d.slug_key: d for d in plan.decisions} if plan is not None else {}
         mode = tags.get(TARGET_TAG, "selection")
-        targets = _targets(mode, keys, plan, states, _failed_partitions(context, keys))
+        targets = _targets(mode, keys, plan, states, failed_before)
         confirmed = _confirm_untargeted(context, keys, targets, states, decisions, mode)
         slugs = {t.slug_key: t.slug for t in snapshot.listings}
         work = [
@@ -272,10 +272,10 @@ class _Recorder:
 def _plan(
     context: AssetExecutionContext,
     store: CatalogueStore,
-    keys: Sequence[str],
     snapshot,
     policy: SyncPolicyResource,
     forced: bool,
+    failed_before: set[str],
 ) -> RefreshPlan | None:
     """The day's refresh plan (only for plan runs: a selection fetches what was selected)."""
     if run_tags(context).get(TARGET_TAG) != "plan":
@@ -289,15 +289,8 @@ def _plan(
             departed_refresh_days=policy.departed_refresh_days,
             forced=forced,
         ),
-        failed_keys=_failed_partitions(context, keys),
+        failed_keys=failed_before,
     )
-
-
-def _failed_partitions(context: AssetExecutionContext, keys: Sequence[str]) -> set[str]:
-    statuses = (
-        context.instance.get_status_by_partition(DASHBOARDS_KEY, list(keys), TRACK_PARTITIONS) or {}
-    )
-    return {key for key, status in statuses.items() if status == AssetPartitionStatus.FAILED}
 
 
 def _targets(
