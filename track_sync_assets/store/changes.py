@@ -2,8 +2,9 @@
 
 A listed track is ``added``, ``reactivated`` (it was inactive), ``updated`` (a catalogue
 field changed), ``refreshed`` (only volatile fields changed) or ``unchanged``; an active
-track missing from the list is ``deactivated``. Catalogue changes are reported field by
-field; volatile ones are only counted.
+track missing from the list is ``deactivated``. A track off the list whose fetched dashboard
+changed a catalogue field is ``updated`` too, marked ``departed`` (it stays inactive).
+Catalogue changes are reported field by field; volatile ones are only counted.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ class TrackChange:
     name: str
     kind: ChangeKind
     fields: tuple[FieldChange, ...] = ()
+    departed: bool = False
+    """Not on today's list: an inactive track's dashboard was applied to its row."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,6 +66,7 @@ class TrackChange:
             "name": self.name,
             "kind": self.kind.value,
             "fields": [change._asdict() for change in self.fields],
+            "departed": self.departed,
         }
 
 
@@ -88,7 +92,7 @@ class SyncResult:
     duplicate_slugs: tuple[str, ...] = ()
     """Listings dropped because an earlier row had the same slug (case-insensitive)."""
     ignored_dashboards: tuple[str, ...] = ()
-    """Dashboard inputs for slugs that are not in today's list (not applied)."""
+    """Dashboard inputs for slugs neither in today's list nor in the catalogue (not applied)."""
     added: tuple[str, ...] = field(init=False)
     updated: tuple[str, ...] = field(init=False)
     reactivated: tuple[str, ...] = field(init=False)

@@ -9,6 +9,9 @@ Rules (docs/store.md):
   batch never disagree on their column set and nothing is wiped by omission.
 * Rows whose values did not change are not rewritten: only ``last_seen_at`` moves, in bulk.
 * Active tracks missing from the list are deactivated, once the list passed the guard.
+* A stored track missing from the list (departed) still takes its dashboard and geocode
+  inputs, by the same rules, without its listing: an ``updated`` change when a catalogue
+  field changed, and it stays inactive (only the list reactivates a track).
 * Everything happens in the caller's one transaction, under the sync lock.
 """
 
@@ -95,6 +98,8 @@ class SyncPlan:
     changes: list[TrackChange] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     refreshed_fields: Counter[str] = field(default_factory=Counter)
+    ignored_dashboards: tuple[str, ...] = ()
+    """Dashboard inputs for slug keys neither listed nor stored (nothing to apply them to)."""
 
 
 def _new_row(source: str, key: str, now: datetime) -> dict[str, Any]:
@@ -112,8 +117,14 @@ def _new_row(source: str, key: str, now: datetime) -> dict[str, Any]:
 
 
 def _merge(row: dict[str, Any], key: str, inputs: SyncInputs) -> None:
-    """Apply this run's knowledge of track ``key`` to ``row`` (in place)."""
+    """Apply this run's knowledge of listed track ``key`` to ``row`` (in place)."""
     row.update(inputs.listing_rows[key])
+    _merge_fetched(row, key, inputs)
+
+
+def _merge_fetched(row: dict[str, Any], key: str, inputs: SyncInputs) -> None:
+    """Apply track ``key``'s dashboard and geocode inputs to ``row`` (in place): a good
+    parse not older than the row's, the latest attempt's fetch state, the geocode."""
     update = inputs.dashboards.get(key)
     if update is not None:
         parsed_before = row["dashboard_parsed_at"]
@@ -211,7 +222,55 @@ def plan_sync(
             plan.history.append(
                 _history_row(run_id, source, key, kind, now, "is_active", True, False)
             )
+    for key, old in stored.items():
+        if key not in inputs.listing_rows and (key in inputs.dashboards or key in inputs.geocodes):
+            _plan_departed(plan, key, old, inputs, source=source, run_id=run_id)
+    plan.ignored_dashboards = tuple(
+        sorted(
+            key for key in inputs.dashboards if key not in inputs.listing_rows and key not in stored
+        )
+    )
     return plan
+
+
+def _plan_departed(
+    plan: SyncPlan,
+    key: str,
+    old: Mapping[str, Any],
+    inputs: SyncInputs,
+    *,
+    source: str,
+    run_id: str,
+) -> None:
+    """A stored track off the list with dashboard or geocode inputs (departed, possibly in
+    this very sync): apply them to its row, which stays (or becomes) inactive.
+
+    A catalogue-field change is an ``updated`` change with history, marked departed; the
+    listing fields and ``last_seen_at`` keep their last listed values.
+    """
+    now = inputs.now
+    row = dict(old)
+    _merge_fetched(row, key, inputs)
+    if old["is_active"]:  # deactivated above, in this sync: the upsert must agree
+        row["is_active"] = False
+        row["deactivated_at"] = now
+        row["updated_at"] = now
+    changes = catalogue_changes(old, row)
+    refreshed = volatile_changes(old, row)
+    if changes or refreshed:
+        row["updated_at"] = now
+    if changes:
+        kind = ChangeKind.UPDATED
+        plan.counts[kind.value] += 1
+        plan.changes.append(
+            TrackChange(row["slug"], row["name"], kind, tuple(changes), departed=True)
+        )
+        plan.history.extend(
+            _history_row(run_id, source, key, kind, now, c.field, c.old, c.new) for c in changes
+        )
+    state_changed = any(old[name] != row[name] for name in FETCH_STATE_COLUMNS)
+    if changes or refreshed or state_changed:
+        plan.upserts.append(row)
 
 
 def _plan_added(plan: SyncPlan, key: str, inputs: SyncInputs, *, source: str, run_id: str) -> None:
@@ -299,5 +358,5 @@ def run_sync(
             "write": round(written - planned, 4),
         },
         duplicate_slugs=inputs.duplicate_slugs,
-        ignored_dashboards=inputs.ignored_dashboards,
+        ignored_dashboards=plan.ignored_dashboards,
     )

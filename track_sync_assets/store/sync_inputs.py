@@ -90,7 +90,6 @@ class SyncInputs:
     geocodes: dict[str, dict[str, Any]]
     now: datetime
     duplicate_slugs: tuple[str, ...] = ()
-    ignored_dashboards: tuple[str, ...] = ()
 
 
 def listing_values(listing: TrackListing) -> dict[str, Any]:
@@ -140,17 +139,10 @@ def prepare_inputs(
             duplicates.append(listing.slug)
             continue
         listing_rows[key] = listing_values(listing)
-    updates = {key.lower(): DashboardUpdate.of(value) for key, value in dashboards.items()}
-    ignored = tuple(sorted(key for key in updates if key not in listing_rows))
     return SyncInputs(
         listing_rows=listing_rows,
-        dashboards={key: value for key, value in updates.items() if key in listing_rows},
-        geocodes={
-            key.lower(): geocode_values(geocode)
-            for key, geocode in geocodes.items()
-            if key.lower() in listing_rows
-        },
+        dashboards={key.lower(): DashboardUpdate.of(value) for key, value in dashboards.items()},
+        geocodes={key.lower(): geocode_values(geocode) for key, geocode in geocodes.items()},
         now=as_utc(now),
         duplicate_slugs=tuple(duplicates),
-        ignored_dashboards=ignored,
     )

@@ -80,8 +80,10 @@ def test_an_error_after_the_first_batch_leaves_the_database_as_before(
         assert _snapshot(store) == before
         monkeypatch.setattr(upsert, "execute_batch", real_execute_batch)
         result = store.apply_sync("run-2", inputs["listings"], inputs["dashboards"], now=day(1))
-        assert result.counts["updated"] == len(SLUGS) - 1
+        # The departing track's fetched dashboard reaches its now inactive row too.
+        assert result.counts["updated"] == len(SLUGS)
         assert result.deactivated == (SLUGS[-1],)
+        assert [c.slug for c in result.changes if c.departed] == [SLUGS[-1]]
     finally:
         store.dispose()
 
