@@ -10,6 +10,7 @@ from dagster import (
     schedule,
 )
 
+from track_sync_assets.defs.chaining import sync_in_progress
 from track_sync_assets.defs.jobs import track_list_job
 from track_sync_assets.defs.resources import CatalogueResource, LiveRCResource
 from track_sync_assets.defs.tags import STARTED_BY_TAG
@@ -23,7 +24,8 @@ from track_sync_assets.environment.resources import schedule_cron, schedule_time
     execution_timezone=schedule_timezone(os.environ),
     default_status=DefaultScheduleStatus.RUNNING,
     description="Starts the daily sync (the track list); sensors then fetch the day's "
-    "refresh plan and update the catalogue. Skips while scraping is switched off.",
+    "refresh plan and update the catalogue. Skips while scraping is switched off or "
+    "while a sync is queued or running.",
 )
 def daily_track_sync(
     context: ScheduleEvaluationContext, catalogue: CatalogueResource, liverc: LiveRCResource
@@ -32,4 +34,7 @@ def daily_track_sync(
         stopped = liverc.stop_reason(store)
     if stopped:
         return SkipReason(stopped)
+    busy = sync_in_progress(context.instance)
+    if busy:
+        return SkipReason(f"a sync is already under way: {busy}")
     return RunRequest(tags={STARTED_BY_TAG: "schedule daily_track_sync"})

@@ -84,6 +84,24 @@ def test_the_schedule_starts_the_track_list_every_day_at_midnight_utc_unless_swi
     assert not skipped.run_requests and "maintenance" in (skipped.skip_message or "")
 
 
+def test_the_schedule_skips_a_tick_while_a_sync_is_queued_or_running(
+    sqlite_deployment: Deployment,
+) -> None:
+    """A tick during a sync (or a second catch-up tick in one daemon iteration) would only be
+    refused by the sync lease: it is skipped, with the run that is under way as reason."""
+    deployment = sqlite_deployment
+    job = deployment.defs.resolve_job_def("track_list_job")
+    running = deployment.instance.create_run_for_job(job, status=DagsterRunStatus.STARTED)
+    with build_schedule_context(
+        instance=deployment.instance,
+        scheduled_execution_time=datetime(2026, 11, 29, tzinfo=UTC),
+        resources=deployment.defs.resources,
+    ) as context:
+        skipped = daily_track_sync.evaluate_tick(context)
+    assert not skipped.run_requests
+    assert f"run {running.run_id[:8]} (track_list_job) is running" in (skipped.skip_message or "")
+
+
 def test_a_track_list_run_chains_one_plan_run_then_one_catalogue_run(
     sqlite_deployment: Deployment,
 ) -> None:
