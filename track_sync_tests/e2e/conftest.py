@@ -427,6 +427,20 @@ class Deployment:
                     intervals.append((run_id, step, starts.pop(step), entry.timestamp))
         return sorted(intervals, key=lambda i: i[2])
 
+    def diagnostics(self, lines: int = 80) -> str:
+        """Every run of the instance and the daemon log's last lines (sensor and schedule ticks,
+        run workers' output): printed under a failed test."""
+        runs = sorted(self.instance.get_run_records(), key=lambda r: r.create_timestamp)
+        described = [
+            f"{r.create_timestamp:%H:%M:%S} {r.dagster_run.run_id[:8]} {r.dagster_run.job_name} "
+            f"{r.dagster_run.status.value} parent={r.dagster_run.parent_run_id} "
+            f"{ {k: v for k, v in r.dagster_run.tags.items() if not k.startswith('.dagster')} }"
+            for r in runs
+        ]
+        log = self.root / "daemon.log"
+        tail = log.read_text(errors="replace").splitlines()[-lines:] if log.exists() else []
+        return "\n".join(["runs:", *described, f"{log} (last {lines} lines):", *tail])
+
     def _assert_alive(self) -> None:
         for process in self.processes:
             if process.poll() is not None:
@@ -607,3 +621,16 @@ def running_deployment(
                 _stop(process)
             graphql.close()
             instance.dispose()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """Under a failed test that used a deployment: its runs and the daemon log's tail."""
+    report = yield
+    deployment = getattr(item, "funcargs", {}).get("deployment")
+    if report.when == "call" and report.failed and isinstance(deployment, Deployment):
+        try:
+            report.sections.append(("deployment diagnostics", deployment.diagnostics()))
+        except Exception as error:  # the diagnostics must never hide the failure
+            report.sections.append(("deployment diagnostics", f"unavailable: {error!r}"))
+    return report

@@ -238,9 +238,12 @@ def test_materialize_all_is_one_backfill_with_one_fetch_per_track_and_one_update
 def assert_plan_chain(deployment: Deployment, outcome: Outcome, first_job: str) -> str:
     """The list run, one plan run of the same sync, one catalogue update; each dashboard the
     plan targeted fetched once. Returns the sync id."""
-    (first,) = outcome.of_job(first_job)
-    sync_id = first.dagster_run.run_id
-    (plan,) = outcome.fetching()
+    firsts = outcome.of_job(first_job)
+    assert len(firsts) == 1, outcome.describe()
+    sync_id = firsts[0].dagster_run.run_id
+    plans = outcome.fetching()
+    assert len(plans) == 1, outcome.describe()
+    plan = plans[0]
     assert plan.dagster_run.tags[TARGET_TAG] == "plan"
     assert plan.dagster_run.tags[SYNC_ID_TAG] == sync_id
     assert plan.dagster_run.tags[SENSOR_TAG] == "dashboards_after_track_list"
