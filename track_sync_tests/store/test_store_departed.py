@@ -5,7 +5,7 @@ only the list brings a track back."""
 from __future__ import annotations
 
 import pytest
-from store_factories import dashboard, day, fetched, geocode, listing, listings, not_fetched
+from store_factories import dashboard, day, fetched, geocode, listings, not_fetched
 
 from track_sync_assets.domain import FetchOutcome
 from track_sync_assets.store import CatalogueStore, ChangeKind, FieldChange, SanityGuard
@@ -169,19 +169,3 @@ def test_a_departed_track_whose_fetch_brought_no_parse_keeps_its_values(
     assert (alpha["dashboard_status"], alpha["dashboard_fetched_at"]) == (outcome.value, day(3))
     unchanged = ("city", "phone", "latitude", "dashboard_parsed_at", "is_active", "deactivated_at")
     assert {name: alpha[name] for name in unchanged} == {name: before[name] for name in unchanged}
-
-
-def test_dashboards_of_tracks_the_catalogue_never_held_are_ignored(store: CatalogueStore) -> None:
-    store.apply_sync("run-1", [listing("alpha")], now=day(0))
-
-    result = store.apply_sync(
-        "run-2",
-        [listing("alpha")],
-        {"zulu": fetched("zulu", day(1))},
-        {"zulu": geocode()},
-        now=day(1),
-    )
-
-    assert result.ignored_dashboards == ("zulu",)
-    assert store.get_track("zulu") is None
-    assert result.changes == ()

@@ -274,7 +274,7 @@ def test_operator_columns_survive_a_sync(store: CatalogueStore) -> None:
     assert alpha["name"] == "Alpha Renamed"
 
 
-def test_dashboards_and_geocodes_for_unlisted_slugs_are_not_applied(
+def test_dashboards_and_geocodes_for_slugs_the_catalogue_never_held_are_not_applied(
     store: CatalogueStore,
 ) -> None:
     result = store.apply_sync(
