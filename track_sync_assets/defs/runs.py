@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -26,6 +27,7 @@ from track_sync_assets.defs.tags import (
     SYNC_ID_TAG,
 )
 from track_sync_assets.store import CatalogueStore, TrackListSnapshot
+from track_sync_assets.store.schema import as_utc
 
 LIST_KEY = AssetKey("liverc_track_list")
 DASHBOARDS_KEY = AssetKey("track_dashboards")
@@ -109,3 +111,26 @@ def require_track_list(store: CatalogueStore) -> TrackListSnapshot:
     if snapshot is None:
         raise Failure(description="No track list has been accepted yet: materialize it first.")
     return snapshot
+
+
+def catalogue_keys(
+    store: CatalogueStore, snapshot: TrackListSnapshot, departed_refresh_days: int
+) -> list[str]:
+    """The slug keys whose stored dashboards the catalogue takes: every listed track, then
+    every catalogue track the refresh plan may still fetch although it left the list (off
+    the list for at most ``departed_refresh_days``, or leaving it with this list).
+
+    The window is measured from the list's fetch time, which is before any step of the
+    sync (or a later retry) plans its fetches: every track fetched as ``departed`` is in.
+    """
+    listed = [listing.slug_key for listing in snapshot.listings]
+    on_list = set(listed)
+    horizon = as_utc(snapshot.fetched_at) - timedelta(days=departed_refresh_days)
+    departed = sorted(
+        key
+        for key, known in store.refresh_inputs().items()
+        if known.in_catalogue
+        and key not in on_list
+        and (known.off_list_since is None or as_utc(known.off_list_since) >= horizon)
+    )
+    return listed + departed

@@ -75,11 +75,19 @@ def _changes_section(changes: Sequence[Mapping[str, Any]]) -> list[str]:
     lines = ["", f"## Catalogue changes ({len(updated)} tracks)", ""]
     if not updated:
         return [*lines, "None."]
+    departed = sum(1 for change in updated if change.get("departed"))
+    if departed:
+        lines += [
+            f"{departed} of them left the list: their fetched dashboards updated their "
+            "inactive rows (marked departed).",
+            "",
+        ]
     lines += ["| slug | name | field | old | new |", "|---|---|---|---|---|"]
     for change in updated:
+        slug = escape_markdown(change["slug"]) + (" (departed)" if change.get("departed") else "")
         for fc in change.get("fields", []):
             lines.append(
-                f"| {escape_markdown(change['slug'])} | {escape_markdown(change.get('name'))} "
+                f"| {slug} | {escape_markdown(change.get('name'))} "
                 f"| {escape_markdown(fc['field'])} | {escape_markdown(fc.get('old'))} "
                 f"| {escape_markdown(fc.get('new'))} |"
             )

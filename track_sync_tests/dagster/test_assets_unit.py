@@ -4,6 +4,8 @@ temporary SQLite catalogue and the simulator (no run, no job)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -26,8 +28,11 @@ from track_sync_assets.defs.assets import (
 )
 from track_sync_assets.defs.assets.dashboards import DashboardsConfig
 from track_sync_assets.defs.partitions import TRACK_PARTITIONS
+from track_sync_assets.domain import DashboardFetch, FetchOutcome, Validators
 from track_sync_assets.simulator import FaultSpec, Simulator
 from track_sync_tests.dagster.conftest import deployment_defs
+
+ADDRESS = ("street_address", "city", "state", "postal_code", "country", "country_code")
 
 
 @pytest.fixture
@@ -104,3 +109,54 @@ def test_geocodes_tracks_and_report_build_the_catalogue_from_stored_dashboards(
     assert (
         path.parent == tmp_path / "reports" and f"## New tracks ({len(keys)})" in path.read_text()
     )
+
+
+def test_a_departed_tracks_fetched_dashboard_reaches_its_inactive_row_and_the_report(
+    instance: DagsterInstance, resources: dict, simulator: Simulator
+) -> None:
+    call(liverc_track_list, instance, resources)
+    day1 = instance.get_dynamic_partitions(TRACK_PARTITIONS.name)
+    call(track_dashboards, instance, resources, day1, config=DashboardsConfig())
+    call(track_geocodes, instance, resources)
+    call(tracks, instance, resources)
+
+    simulator.set_day(12)
+    still_listed = sorted({t.listing().slug_key for t in simulator.catalogue} & set(day1))
+    departed = sorted(set(day1) - set(still_listed))
+    assert departed, "the simulated day must have a departure"
+    call(liverc_track_list, instance, resources)
+    # A departed track moved to a listed track's address; its rolling fetch brings that.
+    key, neighbour = departed[0], still_listed[0]
+    with resources["catalogue"].open() as store:
+        states = store.dashboard_states([key, neighbour])
+        old, there = states[key].dashboard, states[neighbour].dashboard
+        assert old is not None and there is not None and old.city != there.city
+        new_address = {name: getattr(there, name) for name in ADDRESS}
+        fetch = DashboardFetch(
+            slug=states[key].slug,
+            url=simulator.track_url(states[key].slug),
+            outcome=FetchOutcome.OK,
+            fetched_at=datetime.now(UTC),
+            validators=Validators(content_hash="moved"),
+            dashboard=replace(old, **new_address),
+            status_code=200,
+        )
+        store.record_dashboard_fetches("departed-fetch", [fetch])
+
+    geocoded, _ = call(track_geocodes, instance, resources)
+    assert value(geocoded.metadata["addresses"]) == len(day1), "departed tracks included"
+    catalogue, _ = call(tracks, instance, resources)
+    assert value(catalogue.metadata["deactivated"]) == len(departed)
+    assert value(catalogue.metadata["departed_updated"]) == 1
+    changes = value(catalogue.metadata["changes"])
+    assert {"slug": states[key].slug, "kind": "updated", "departed": True} in [
+        {k: c[k] for k in ("slug", "kind", "departed")} for c in changes
+    ]
+    with resources["catalogue"].open() as store:
+        row, reference = store.get_track(key), store.get_track(neighbour)
+    assert row is not None and reference is not None
+    assert row["is_active"] is False
+    assert {name: row[name] for name in ADDRESS} == new_address
+    assert (row["latitude"], row["longitude"]) == (reference["latitude"], reference["longitude"])
+    report, _ = call(track_sync_report, instance, resources)
+    assert f"| {key} (departed) |" in Path(value(report.metadata["path"])).read_text()

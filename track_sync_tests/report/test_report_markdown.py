@@ -211,6 +211,30 @@ def test_catalogue_changes_show_old_and_new_value_per_field() -> None:
     ]
 
 
+def test_an_update_of_a_departed_track_is_a_catalogue_change_marked_departed() -> None:
+    left = {
+        "slug": "leftlist",
+        "name": "Left List RC",
+        "kind": "updated",
+        "fields": [{"field": "city", "old": "Lucama", "new": "Wilson"}],
+        "departed": True,
+    }
+    changes = sync_dict()["changes"] + [left]
+    section_text = section(
+        render_report(full_input(sync=sync_dict(changes=changes))), "Catalogue changes"
+    )
+    assert section_text.startswith("## Catalogue changes (2 tracks)")
+    assert "1 of them left the list" in section_text
+    assert table_rows(section_text)[-1] == [
+        "leftlist (departed)",
+        "Left List RC",
+        "city",
+        "Lucama",
+        "Wilson",
+    ]
+    assert ["moved", "Moved Raceway", "city", "Lucama", "Wilson"] in table_rows(section_text)
+
+
 def test_empty_sections_say_none_instead_of_an_empty_table() -> None:
     report = render_report(
         ReportInput(sync_id="quiet", generated_at=GENERATED_AT, sync={"listed": 3})

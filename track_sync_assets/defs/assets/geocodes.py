@@ -1,4 +1,5 @@
-"""``track_geocodes``: coordinates for the addresses of listed tracks (cached by address)."""
+"""``track_geocodes``: coordinates for the addresses of the catalogue's tracks (cached by
+address): the listed ones and those off the list still refreshed (``catalogue_keys``)."""
 
 import time
 
@@ -10,7 +11,7 @@ from track_sync_assets.defs.resources import (
     GeocoderResource,
     SyncPolicyResource,
 )
-from track_sync_assets.defs.runs import require_track_list, sync_id_of
+from track_sync_assets.defs.runs import catalogue_keys, require_track_list, sync_id_of
 from track_sync_assets.defs.step_guard import sync_step
 from track_sync_assets.defs.tags import GROUP
 from track_sync_assets.domain import Address
@@ -18,9 +19,10 @@ from track_sync_assets.geocoding import geocode_addresses
 from track_sync_assets.store import CatalogueStore
 
 
-def listed_addresses(store: CatalogueStore) -> dict[str, Address]:
-    """Slug key -> address, for listed tracks whose dashboard was ever parsed."""
-    keys = [listing.slug_key for listing in require_track_list(store).listings]
+def catalogue_addresses(store: CatalogueStore, departed_refresh_days: int) -> dict[str, Address]:
+    """Slug key -> address, for the tracks the catalogue step takes (listed ones and recently
+    departed ones, see ``catalogue_keys``) whose dashboard was ever parsed."""
+    keys = catalogue_keys(store, require_track_list(store), departed_refresh_days)
     return {
         key: Address.of(state.dashboard)
         for key, state in store.dashboard_states(keys).items()
@@ -35,11 +37,11 @@ def track_geocodes(
     geocoder: GeocoderResource,
     sync_policy: SyncPolicyResource,
 ) -> MaterializeResult:
-    """Coordinates of every listed track's address; only new or changed addresses are
-    looked up (the cache lives in the catalogue database)."""
+    """Coordinates of every listed (or recently departed) track's address; only new or
+    changed addresses are looked up (the cache lives in the catalogue database)."""
     started = time.perf_counter()
     with catalogue.open() as store, sync_step(context, store, sync_policy):
-        addresses = listed_addresses(store)
+        addresses = catalogue_addresses(store, sync_policy.departed_refresh_days)
         result = geocode_addresses(addresses, geocoder.build(), store)
         summary = result.summary()
         seconds = time.perf_counter() - started

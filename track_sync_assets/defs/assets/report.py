@@ -71,7 +71,7 @@ def track_sync_report(
             sync={
                 "listed": len(listed),
                 "counts": {k: v for k, v in counts.items() if isinstance(v, int)},
-                "changes": _changes(store.changes_for_run(sync_id), names),
+                "changes": _changes(store.changes_for_run(sync_id), names, set(listed)),
                 "refreshed": counts.get("refreshed", 0),
                 "refreshed_fields": counts.get("refreshed_fields", {}),
             },
@@ -135,8 +135,11 @@ def _started_by(context: AssetExecutionContext) -> StartedBy:
     return StartedBy(started_by(current_run(context)), run_tags(context).get(REASON_TAG))
 
 
-def _changes(history: Sequence[HistoryEntry], names: dict[str, str]) -> list[dict[str, Any]]:
-    """History rows of one sync, grouped per track as the report shows them."""
+def _changes(
+    history: Sequence[HistoryEntry], names: dict[str, str], listed: set[str]
+) -> list[dict[str, Any]]:
+    """History rows of one sync, grouped per track as the report shows them (an update of
+    a track not on the list is marked departed)."""
     grouped: dict[tuple[str, str], dict[str, Any]] = {}
     for entry in history:
         change = grouped.setdefault(
@@ -146,6 +149,7 @@ def _changes(history: Sequence[HistoryEntry], names: dict[str, str]) -> list[dic
                 "name": names.get(entry.slug_key),
                 "kind": entry.kind.value,
                 "fields": [],
+                "departed": entry.kind.value == "updated" and entry.slug_key not in listed,
             },
         )
         if entry.kind.value == "updated" and entry.field is not None:

@@ -1,4 +1,5 @@
-"""``tracks``: the catalogue, upserted from the latest good data of every listed track."""
+"""``tracks``: the catalogue, upserted from the latest good data of every listed track (and of
+the tracks off the list that are still refreshed: their inactive rows take it too)."""
 
 import time
 from datetime import UTC, datetime, timedelta
@@ -18,7 +19,7 @@ from track_sync_assets.defs.assets.geocodes import track_geocodes
 from track_sync_assets.defs.assets.track_list import liverc_track_list
 from track_sync_assets.defs.quality_findings import QualityFindings
 from track_sync_assets.defs.resources import CatalogueResource, SyncPolicyResource
-from track_sync_assets.defs.runs import require_track_list, sync_id_of
+from track_sync_assets.defs.runs import catalogue_keys, require_track_list, sync_id_of
 from track_sync_assets.defs.step_guard import sync_step
 from track_sync_assets.defs.tags import GROUP
 from track_sync_assets.domain import Address, FetchOutcome, Geocode
@@ -59,13 +60,17 @@ def tracks(
     context: AssetExecutionContext, catalogue: CatalogueResource, sync_policy: SyncPolicyResource
 ) -> MaterializeResult:
     """One row per LiveRC track: listing, dashboard and coordinates, with lifecycle and
-    change history. A failed dashboard never blocks the upsert and never wipes data."""
+    change history. A failed dashboard never blocks the upsert and never wipes data; a
+    departed track's fetched dashboard updates its row, which stays inactive."""
     started = time.perf_counter()
     with catalogue.open() as store, sync_step(context, store, sync_policy):
         sync_id = sync_id_of(context)
         snapshot = require_track_list(store)
         keys = [listing.slug_key for listing in snapshot.listings]
-        states = store.dashboard_states(keys)
+        # Departed tracks fetched on their rolling age: applied to their inactive rows.
+        states = store.dashboard_states(
+            catalogue_keys(store, snapshot, sync_policy.departed_refresh_days)
+        )
         try:
             result = store.apply_sync(
                 sync_id,
@@ -79,7 +84,7 @@ def tracks(
             store.finish_run(sync_id, "failed", error=str(exc))
             raise Failure(description=f"Catalogue left untouched: {exc}") from exc
 
-        failed = failed_dashboards(states)
+        failed = failed_dashboards({key: states[key] for key in keys if key in states})
         never_fetched = [key for key in keys if key not in states]
         if failed:
             context.log.warning(
@@ -108,6 +113,7 @@ def tracks(
                 "active_tracks": store.track_count(active_only=True),
                 "listed": result.listed,
                 **{kind: counts.get(kind, 0) for kind in _KINDS},
+                "departed_updated": sum(1 for c in result.changes if c.departed),
                 "dashboard_failures": len(failed),
                 "dashboards_never_fetched": len(never_fetched),
                 "rows_written": result.rows_written,
