@@ -57,6 +57,8 @@ from track_sync_assets.defs.tags import (
     SYNC_ID_TAG,
     TARGET_TAG,
 )
+from track_sync_assets.store import CatalogueStore
+from track_sync_assets.store.lease import DEFAULT_STALE_AFTER_S, holder_is_dead
 
 IN_PROGRESS = [
     DagsterRunStatus.QUEUED,
@@ -166,6 +168,18 @@ def sync_in_progress(instance: DagsterInstance) -> str | None:
             state = "running" if run.status == DagsterRunStatus.STARTED else run.status.value
             return f"run {run.run_id[:8]} ({run.job_name}) is {state.lower().replace('_', ' ')}"
     return None
+
+
+def sync_under_way(instance: DagsterInstance, store: CatalogueStore) -> str | None:
+    """What sync is under way, described: a queued or running run of its assets, or a live
+    holder of the sync lease (a ``track-sync`` command between its runs)."""
+    busy = sync_in_progress(instance)
+    if busy:
+        return busy
+    holder = store.lease_holder()
+    if holder is None or holder_is_dead(holder, datetime.now(UTC), DEFAULT_STALE_AFTER_S):
+        return None
+    return f"the sync lease is held by {holder.describe()}"
 
 
 def _covered_by_backfill(instance: DagsterInstance, record: RunRecord) -> bool:

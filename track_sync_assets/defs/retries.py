@@ -12,7 +12,7 @@ from dagster import (
     sensor,
 )
 
-from track_sync_assets.defs.chaining import IN_PROGRESS, fetching_in_progress
+from track_sync_assets.defs.chaining import IN_PROGRESS, sync_under_way
 from track_sync_assets.defs.dagster_internals import range_tags
 from track_sync_assets.defs.jobs import dashboards_job
 from track_sync_assets.defs.partitions import TRACK_PARTITIONS
@@ -76,11 +76,11 @@ def retry_failed_tracks(
         )
     with catalogue.open() as store:
         stopped = liverc.stop_reason(store)
+        busy = sync_under_way(instance, store)
     if stopped:
         return SkipReason(stopped)
-    busy = fetching_in_progress(instance)
     if busy:
-        return SkipReason(f"waiting for the running sync: {busy}")
+        return SkipReason(f"waiting for the sync under way: {busy}")
     return RunRequest(
         run_key=f"retry-{number}-of-{sync_id}",
         tags={

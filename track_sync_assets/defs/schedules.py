@@ -10,7 +10,7 @@ from dagster import (
     schedule,
 )
 
-from track_sync_assets.defs.chaining import sync_in_progress
+from track_sync_assets.defs.chaining import sync_under_way
 from track_sync_assets.defs.jobs import track_list_job
 from track_sync_assets.defs.resources import CatalogueResource, LiveRCResource
 from track_sync_assets.defs.tags import STARTED_BY_TAG
@@ -32,9 +32,9 @@ def daily_track_sync(
 ) -> RunRequest | SkipReason:
     with catalogue.open() as store:
         stopped = liverc.stop_reason(store)
+        busy = sync_under_way(context.instance, store)
     if stopped:
         return SkipReason(stopped)
-    busy = sync_in_progress(context.instance)
     if busy:
         return SkipReason(f"a sync is already under way: {busy}")
     return RunRequest(tags={STARTED_BY_TAG: "schedule daily_track_sync"})

@@ -31,6 +31,7 @@ from track_sync_assets.defs.tags import (
 )
 from track_sync_assets.operator.runner import run_sync_chain
 from track_sync_assets.simulator import FaultSpec
+from track_sync_assets.store.lease import LeaseOwner
 from track_sync_assets.store.switches import SCRAPING
 from track_sync_tests.dagster.conftest import Deployment
 
@@ -100,6 +101,33 @@ def test_the_schedule_skips_a_tick_while_a_sync_is_queued_or_running(
         skipped = daily_track_sync.evaluate_tick(context)
     assert not skipped.run_requests
     assert f"run {running.run_id[:8]} (track_list_job) is running" in (skipped.skip_message or "")
+
+
+def test_the_schedule_skips_a_tick_while_a_command_holds_the_sync_lease(
+    sqlite_deployment: Deployment,
+) -> None:
+    """``track-sync sync`` holds the lease between its runs too; a dead holder blocks nothing."""
+    deployment = sqlite_deployment
+    store = deployment.store()
+
+    def evaluate():
+        with build_schedule_context(
+            instance=deployment.instance,
+            scheduled_execution_time=datetime(2026, 11, 29, tzinfo=UTC),
+            resources=deployment.defs.resources,
+        ) as context:
+            return daily_track_sync.evaluate_tick(context)
+
+    command = LeaseOwner("cli", "track-sync sync (by the test)")
+    assert store.try_acquire_lease(command).acquired
+    skipped = evaluate()
+    assert not skipped.run_requests
+    assert "the sync lease is held by track-sync sync (by the test)" in skipped.skip_message
+    store.release_lease(command.owner_id)
+
+    dead = LeaseOwner("cli", "a killed command", pid=2**22 + 7)
+    assert store.try_acquire_lease(dead).acquired
+    assert len(evaluate().run_requests) == 1
 
 
 def test_a_track_list_run_chains_one_plan_run_then_one_catalogue_run(
