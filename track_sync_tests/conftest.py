@@ -95,6 +95,18 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return request.getfixturevalue(f"{request.param}_url")
 
 
+def create_instance_storage(home: Path, **environ: str) -> None:
+    """Create the storage of the Dagster instance at ``home`` in this process, before a daemon
+    or webserver starts on it: processes that create a fresh instance's tables at the same
+    time can fail ("table alembic_version already exists" killed a daemon once)."""
+    from unittest import mock
+
+    from dagster import DagsterInstance
+
+    with mock.patch.dict(os.environ, environ), DagsterInstance.from_config(str(home)):
+        pass
+
+
 # --- The real LiveRC captures, committed under track_sync_tests/fixtures/liverc. ---
 
 

@@ -19,7 +19,7 @@ from dagster import DagsterRunStatus
 from track_sync_assets.defs.runs import sync_id_of_run
 from track_sync_assets.defs.tags import PID_TAG
 from track_sync_assets.store import RunStatus
-from track_sync_tests.conftest import PROJECT_ROOT
+from track_sync_tests.conftest import PROJECT_ROOT, create_instance_storage
 from track_sync_tests.reliability.conftest import (
     DAGSTER_DAEMON,
     SiteFactory,
@@ -38,6 +38,7 @@ def test_a_killed_run_worker_is_closed_by_the_daemon_and_the_next_sync_completes
     sites: SiteFactory, clean_catalogue: pd.DataFrame
 ) -> None:
     site = sites("daemon", latency_ms=400, TRACK_SYNC_SCHEDULE_CRON="* * * * *")
+    create_instance_storage(site.dagster_home, **site.env)
     daemon = site.start("run", "-w", str(PROJECT_ROOT / "workspace.yaml"), program=DAGSTER_DAEMON)
 
     def dashboards_running() -> str | None:

@@ -29,7 +29,12 @@ from dagster._serdes import serialize_value
 
 from track_sync_assets.defs.alerting import STATE_KEY as ALERT_STATE_KEY
 from track_sync_assets.simulator import FaultSpec, SimulatorConfig, serve_in_thread
-from track_sync_tests.conftest import PROJECT_ROOT, fresh_postgres_database, postgres_admin_url
+from track_sync_tests.conftest import (
+    PROJECT_ROOT,
+    create_instance_storage,
+    fresh_postgres_database,
+    postgres_admin_url,
+)
 from track_sync_tests.topology.conftest import (
     BIN,
     base_environ,
@@ -220,6 +225,7 @@ def test_a_sync_with_secrets_and_an_alert_leaves_no_secret_anywhere(tmp_path: Pa
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(PROJECT_ROOT / "dagster_home" / "dagster.yaml", home)
+    create_instance_storage(home)
     reports, exports = tmp_path / "reports", tmp_path / "exports"
     with (
         catalogue_with_password(secrets.database_password) as catalogue_url,

@@ -22,7 +22,11 @@ import yaml
 from dagster import DagsterInstance
 
 from track_sync_assets.simulator import SimulatorConfig, serve_in_thread
-from track_sync_tests.conftest import PROJECT_ROOT, fresh_postgres_database
+from track_sync_tests.conftest import (
+    PROJECT_ROOT,
+    create_instance_storage,
+    fresh_postgres_database,
+)
 from track_sync_tests.topology.conftest import (
     BIN,
     LOCATION,
@@ -127,6 +131,7 @@ def test_schedule_daemon_webserver_and_code_server_run_a_whole_sync(tmp_path: Pa
         # The webserver and the daemon know the instance only; the code server knows
         # LiveRC, the catalogue, the folders and the schedule.
         instance_env = base_environ(DAGSTER_HOME=str(home), DAGSTER_POSTGRES_URL=dagster_url)
+        create_instance_storage(home, DAGSTER_POSTGRES_URL=dagster_url)
         code_env = {
             **instance_env,
             "LIVERC_LIST_URL": sim.list_url,
