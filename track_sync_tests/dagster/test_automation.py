@@ -63,6 +63,16 @@ def execute(deployment: Deployment, job: str, tags: dict | None = None):
     )
 
 
+def schedule_tick(deployment: Deployment):
+    """The schedule's answer at midnight, 29 November 2026, on the deployment."""
+    with build_schedule_context(
+        instance=deployment.instance,
+        scheduled_execution_time=datetime(2026, 11, 29, tzinfo=UTC),
+        resources=deployment.defs.resources,
+    ) as context:
+        return daily_track_sync.evaluate_tick(context)
+
+
 def test_the_schedule_starts_the_track_list_every_day_at_midnight_utc_unless_switched_off(
     sqlite_deployment: Deployment,
 ) -> None:
@@ -71,17 +81,9 @@ def test_the_schedule_starts_the_track_list_every_day_at_midnight_utc_unless_swi
     assert daily_track_sync.execution_timezone == "UTC"
     assert daily_track_sync.job_name == "track_list_job"
 
-    def evaluate():
-        with build_schedule_context(
-            instance=deployment.instance,
-            scheduled_execution_time=datetime(2026, 11, 29, tzinfo=UTC),
-            resources=deployment.defs.resources,
-        ) as context:
-            return daily_track_sync.evaluate_tick(context)
-
-    assert len(evaluate().run_requests) == 1
+    assert len(schedule_tick(deployment).run_requests) == 1
     deployment.store().set_switch(SCRAPING, False, reason="maintenance", changed_by="test")
-    skipped = evaluate()
+    skipped = schedule_tick(deployment)
     assert not skipped.run_requests and "maintenance" in (skipped.skip_message or "")
 
 
@@ -93,12 +95,7 @@ def test_the_schedule_skips_a_tick_while_a_sync_is_queued_or_running(
     deployment = sqlite_deployment
     job = deployment.defs.resolve_job_def("track_list_job")
     running = deployment.instance.create_run_for_job(job, status=DagsterRunStatus.STARTED)
-    with build_schedule_context(
-        instance=deployment.instance,
-        scheduled_execution_time=datetime(2026, 11, 29, tzinfo=UTC),
-        resources=deployment.defs.resources,
-    ) as context:
-        skipped = daily_track_sync.evaluate_tick(context)
+    skipped = schedule_tick(deployment)
     assert not skipped.run_requests
     assert f"run {running.run_id[:8]} (track_list_job) is running" in (skipped.skip_message or "")
 
@@ -110,24 +107,16 @@ def test_the_schedule_skips_a_tick_while_a_command_holds_the_sync_lease(
     deployment = sqlite_deployment
     store = deployment.store()
 
-    def evaluate():
-        with build_schedule_context(
-            instance=deployment.instance,
-            scheduled_execution_time=datetime(2026, 11, 29, tzinfo=UTC),
-            resources=deployment.defs.resources,
-        ) as context:
-            return daily_track_sync.evaluate_tick(context)
-
     command = LeaseOwner("cli", "track-sync sync (by the test)")
     assert store.try_acquire_lease(command).acquired
-    skipped = evaluate()
+    skipped = schedule_tick(deployment)
     assert not skipped.run_requests
     assert "the sync lease is held by track-sync sync (by the test)" in skipped.skip_message
     store.release_lease(command.owner_id)
 
     dead = LeaseOwner("cli", "a killed command", pid=2**22 + 7)
     assert store.try_acquire_lease(dead).acquired
-    assert len(evaluate().run_requests) == 1
+    assert len(schedule_tick(deployment).run_requests) == 1
 
 
 def test_a_track_list_run_chains_one_plan_run_then_one_catalogue_run(

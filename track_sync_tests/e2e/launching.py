@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from track_sync_assets.defs.dagster_internals import (
@@ -15,7 +16,7 @@ from track_sync_assets.defs.dagster_internals import (
 )
 from track_sync_assets.defs.tags import SYNC_ID_TAG, TARGET_TAG
 from track_sync_assets.simulator.faults import FaultSpec
-from track_sync_tests.e2e.conftest import Deployment, Outcome, overlapping
+from track_sync_tests.e2e.conftest import Deployment, Outcome, overlapping, running_deployment
 
 TRACKS = 120
 MAX_ATTEMPTS = 2
@@ -25,6 +26,13 @@ SENSOR_TAG = "dagster/sensor_name"
 TRACK_SYNC = Path(sys.executable).parent / "track-sync"
 COMMAND_TIMEOUT_S = 480
 """A command's whole chain; CI's loaded machine once needed more than 300 s for a refetch."""
+
+
+@contextmanager
+def launch_deployment(root: Path, **options: str) -> Iterator[Deployment]:
+    """The module's deployment: TRACKS tracks on a fresh instance and catalogue."""
+    with running_deployment(root, tracks=TRACKS, **options) as deployment:
+        yield deployment
 
 
 def listed_keys(deployment: Deployment) -> list[str]:

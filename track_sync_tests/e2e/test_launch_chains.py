@@ -14,13 +14,13 @@ import pytest
 
 from track_sync_assets.defs.tags import LEASE_TAG
 from track_sync_assets.simulator.faults import FaultSpec
-from track_sync_tests.e2e.conftest import Deployment, running_deployment
+from track_sync_tests.e2e.conftest import Deployment
 from track_sync_tests.e2e.launching import (
     BROKEN_AT,
     MAX_ATTEMPTS,
-    TRACKS,
     assert_no_overlapping_sync_steps,
     assert_plan_chain,
+    launch_deployment,
     track_sync,
 )
 
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     root = tmp_path_factory.mktemp("launch_chains")
-    with running_deployment(root, tracks=TRACKS, schedule_cron="* * * * *") as deployment:
+    with launch_deployment(root, schedule_cron="* * * * *") as deployment:
         yield deployment
 
 

@@ -27,17 +27,16 @@ from track_sync_tests.e2e.conftest import (
     DASHBOARDS,
     Deployment,
     contiguous_ranges,
-    running_deployment,
 )
 from track_sync_tests.e2e.launching import (
     MAX_ATTEMPTS,
     SENSOR_TAG,
-    TRACKS,
     assert_backfill_ranges,
     assert_fetched_once,
     assert_no_overlapping_sync_steps,
     assert_one_catalogue_update,
     fail_some_tracks,
+    launch_deployment,
     listed_keys,
 )
 
@@ -47,7 +46,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     root = tmp_path_factory.mktemp("launch_paths")
-    with running_deployment(root, tracks=TRACKS) as deployment:
+    with launch_deployment(root) as deployment:
         yield deployment
 
 
