@@ -26,6 +26,9 @@ from track_sync_assets.store.lease import LeaseOwner
 HEARTBEAT_S = 30.0
 WAIT_LOG_EVERY_S = 30.0
 POLL_S = 1.0
+LEASE_TAKEN = "sync lease taken"
+LEASE_RELEASED = "sync lease released"
+"""The debug lines that open and close a step's hold on the lease in its run's log."""
 
 
 @contextmanager
@@ -85,6 +88,13 @@ def _lease(
         )
     holder_now = store.lease_holder()
     own = holder_now is not None and holder_now.owner_id == owner.owner_id
+    waited = time.monotonic() - waited_since
+    if own:
+        context.log.debug(f"{LEASE_TAKEN} by {owner.description} after waiting {waited:.1f} s")
+    else:
+        context.log.debug(
+            f"inside the sync lease of {holder_now.describe() if holder_now else '?'}"
+        )
     stop = threading.Event()
     beat = threading.Thread(
         target=_heartbeat, args=(store, owner.owner_id, stop), name="lease-heartbeat", daemon=True
@@ -98,6 +108,7 @@ def _lease(
             stop.set()
             beat.join(timeout=5)
             store.release_lease(owner.owner_id)
+            context.log.debug(f"{LEASE_RELEASED} by {owner.description}")
 
 
 def _heartbeat(store: CatalogueStore, owner_id: str, stop: threading.Event) -> None:

@@ -37,6 +37,8 @@ from dagster import (
 
 from track_sync_assets.defs.dagster_internals import active_backfills
 from track_sync_assets.defs.jobs import run_assets
+from track_sync_assets.defs.step_guard import LEASE_RELEASED, LEASE_TAKEN
+from track_sync_assets.defs.tags import LEASE_TAG
 from track_sync_assets.simulator import SimulatorConfig
 from track_sync_assets.simulator.faults import FaultSpec
 from track_sync_assets.simulator.server import Simulator, serve_in_thread
@@ -409,22 +411,30 @@ class Deployment:
             time.sleep(1)
         pytest.fail(f"fewer than {count} runs within {timeout_s:.0f} s")
 
-    def step_intervals(self) -> list[tuple[str, str, float, float]]:
-        """(run id, step, start, end) of every finished step of the sync assets, all runs."""
-        kinds = {DagsterEventType.STEP_START, DagsterEventType.STEP_SUCCESS}
-        kinds.add(DagsterEventType.STEP_FAILURE)
+    def lease_intervals(self) -> list[tuple[str, str, float, float]]:
+        """(run id, step, taken, released) of every hold on the sync lease by a step, all runs,
+        read from the steps' own log lines. Fails if a sync step of a run that no command
+        launched succeeded without holding the lease."""
         intervals = []
         for record in self.instance.get_run_records():
-            run_id = record.dagster_run.run_id
-            starts: dict[str, float] = {}
-            for entry in self.instance.all_logs(run_id, of_type=kinds):
+            run = record.dagster_run
+            taken: dict[str, float] = {}
+            held: set[str] = set()
+            succeeded: set[str] = set()
+            for entry in self.instance.all_logs(run.run_id):
                 step = entry.step_key
                 if step not in SYNC_ASSETS:
                     continue
-                if entry.dagster_event_type == DagsterEventType.STEP_START:
-                    starts[step] = entry.timestamp
-                elif step in starts:
-                    intervals.append((run_id, step, starts.pop(step), entry.timestamp))
+                message = entry.user_message or ""
+                if message.startswith(LEASE_TAKEN):
+                    taken[step] = entry.timestamp
+                    held.add(step)
+                elif message.startswith(LEASE_RELEASED) and step in taken:
+                    intervals.append((run.run_id, step, taken.pop(step), entry.timestamp))
+                elif entry.dagster_event_type == DagsterEventType.STEP_SUCCESS:
+                    succeeded.add(step)
+            if LEASE_TAG not in run.tags:
+                assert succeeded <= held, f"run {run.run_id[:8]}: {succeeded - held} without lease"
         return sorted(intervals, key=lambda i: i[2])
 
     def diagnostics(self, lines: int = 80) -> str:
@@ -462,7 +472,7 @@ def _ended(record: RunRecord) -> float:
 
 
 def overlapping(intervals: Sequence[tuple[str, str, float, float]]) -> list[str]:
-    """Pairs of sync-asset steps of different runs that ran at the same time."""
+    """Pairs of holds of different runs that overlap in time."""
     found = []
     for i, (run_a, step_a, start_a, end_a) in enumerate(intervals):
         for run_b, step_b, start_b, end_b in intervals[i + 1 :]:

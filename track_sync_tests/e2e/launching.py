@@ -73,7 +73,9 @@ def assert_one_catalogue_update(outcome: Outcome, sync_id: str | None = None) ->
 
 
 def assert_no_overlapping_sync_steps(deployment: Deployment) -> None:
-    assert overlapping(deployment.step_intervals()) == []
+    """No two runs' steps held the sync lease at the same time (steps may start, and finish
+    their bookkeeping, side by side; their work is inside the lease)."""
+    assert overlapping(deployment.lease_intervals()) == []
 
 
 def assert_backfill_ranges(outcome: Outcome, backfill_id: str, ranges: list[list[str]]) -> None:
