@@ -38,7 +38,7 @@ from track_sync_assets.defs.dagster_internals import (
     backfill_state,
     range_tags,
 )
-from track_sync_assets.defs.jobs import JOB_ASSETS, catalogue_job, dashboards_job, run_assets
+from track_sync_assets.defs.jobs import catalogue_job, dashboards_job, run_assets
 from track_sync_assets.defs.partitions import TRACK_PARTITIONS
 from track_sync_assets.defs.resources import CatalogueResource, LiveRCResource
 from track_sync_assets.defs.runs import (
@@ -57,8 +57,6 @@ from track_sync_assets.defs.tags import (
     SYNC_ID_TAG,
     TARGET_TAG,
 )
-from track_sync_assets.store import CatalogueStore
-from track_sync_assets.store.lease import DEFAULT_STALE_AFTER_S, holder_is_dead
 
 IN_PROGRESS = [
     DagsterRunStatus.QUEUED,
@@ -155,31 +153,6 @@ def fetching_in_progress(instance: DagsterInstance) -> str | None:
     if not active and not backfills:
         return None
     return f"{len(active)} dashboards runs and {len(backfills)} backfills still running"
-
-
-SYNC_KEYS = frozenset().union(*JOB_ASSETS.values())
-
-
-def sync_in_progress(instance: DagsterInstance) -> str | None:
-    """A queued or running run of a sync's assets, described, if there is one."""
-    for record in instance.get_run_records(filters=RunsFilter(statuses=IN_PROGRESS)):
-        run = record.dagster_run
-        if run_assets(run) & SYNC_KEYS:
-            state = "running" if run.status == DagsterRunStatus.STARTED else run.status.value
-            return f"run {run.run_id[:8]} ({run.job_name}) is {state.lower().replace('_', ' ')}"
-    return None
-
-
-def sync_under_way(instance: DagsterInstance, store: CatalogueStore) -> str | None:
-    """What sync is under way, described: a queued or running run of its assets, or a live
-    holder of the sync lease (a ``track-sync`` command between its runs)."""
-    busy = sync_in_progress(instance)
-    if busy:
-        return busy
-    holder = store.lease_holder()
-    if holder is None or holder_is_dead(holder, datetime.now(UTC), DEFAULT_STALE_AFTER_S):
-        return None
-    return f"the sync lease is held by {holder.describe()}"
 
 
 def _covered_by_backfill(instance: DagsterInstance, record: RunRecord) -> bool:

@@ -46,6 +46,8 @@ class BackfillState:
     backfill_id: str
     finished: bool
     assets: frozenset[AssetKey]
+    created: float = 0.0
+    """When it was launched (Unix time)."""
 
 
 def backfill_state(instance: DagsterInstance, backfill_id: str) -> BackfillState | None:
@@ -57,13 +59,16 @@ def backfill_state(instance: DagsterInstance, backfill_id: str) -> BackfillState
         backfill_id=backfill_id,
         finished=backfill.status not in _ACTIVE,
         assets=frozenset(backfill.asset_selection or ()),
+        created=backfill.backfill_timestamp,
     )
 
 
 def active_backfills(instance: DagsterInstance) -> list[BackfillState]:
     """Backfills still launching or running runs."""
     return [
-        BackfillState(b.backfill_id, False, frozenset(b.asset_selection or ()))
+        BackfillState(
+            b.backfill_id, False, frozenset(b.asset_selection or ()), b.backfill_timestamp
+        )
         for b in instance.get_backfills(filters=BulkActionsFilter(statuses=_ACTIVE))
     ]
 

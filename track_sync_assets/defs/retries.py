@@ -12,7 +12,8 @@ from dagster import (
     sensor,
 )
 
-from track_sync_assets.defs.chaining import IN_PROGRESS, sync_under_way
+from track_sync_assets.defs.busy import busy_reason
+from track_sync_assets.defs.chaining import IN_PROGRESS
 from track_sync_assets.defs.dagster_internals import range_tags
 from track_sync_assets.defs.jobs import dashboards_job
 from track_sync_assets.defs.partitions import TRACK_PARTITIONS
@@ -76,7 +77,7 @@ def retry_failed_tracks(
         )
     with catalogue.open() as store:
         stopped = liverc.stop_reason(store)
-        busy = sync_under_way(instance, store)
+        busy = busy_reason(instance, store)
     if stopped:
         return SkipReason(stopped)
     if busy:

@@ -10,7 +10,7 @@ from dagster import (
     schedule,
 )
 
-from track_sync_assets.defs.chaining import sync_under_way
+from track_sync_assets.defs.busy import whole_sync_reason
 from track_sync_assets.defs.jobs import track_list_job
 from track_sync_assets.defs.resources import CatalogueResource, LiveRCResource
 from track_sync_assets.defs.tags import STARTED_BY_TAG
@@ -25,14 +25,14 @@ from track_sync_assets.environment.resources import schedule_cron, schedule_time
     default_status=DefaultScheduleStatus.RUNNING,
     description="Starts the daily sync (the track list); sensors then fetch the day's "
     "refresh plan and update the catalogue. Skips while scraping is switched off or "
-    "while a sync is queued or running.",
+    "while another whole sync is under way (a repair or a selection does not hold it off).",
 )
 def daily_track_sync(
     context: ScheduleEvaluationContext, catalogue: CatalogueResource, liverc: LiveRCResource
 ) -> RunRequest | SkipReason:
     with catalogue.open() as store:
         stopped = liverc.stop_reason(store)
-        busy = sync_under_way(context.instance, store)
+        busy = whole_sync_reason(context.instance, store)
     if stopped:
         return SkipReason(stopped)
     if busy:

@@ -26,9 +26,11 @@ from track_sync_assets.store.lease import LeaseOwner
 HEARTBEAT_S = 30.0
 WAIT_LOG_EVERY_S = 30.0
 POLL_S = 1.0
-LEASE_TAKEN = "sync lease taken"
-LEASE_RELEASED = "sync lease released"
-"""The debug lines that open and close a step's hold on the lease in its run's log."""
+HOLD_STARTS = ("sync lease taken", "inside the sync lease")
+"""How the debug line that opens a step's hold on the lease begins: its own, or the lease of
+the command that launched its run. The owner's id follows in brackets."""
+HOLD_ENDS = ("sync lease given back", "leaving the sync lease")
+"""How the matching closing line begins; it is logged while the lease is still held."""
 
 
 @contextmanager
@@ -90,11 +92,11 @@ def _lease(
     own = holder_now is not None and holder_now.owner_id == owner.owner_id
     waited = time.monotonic() - waited_since
     if own:
-        context.log.debug(f"{LEASE_TAKEN} by {owner.description} after waiting {waited:.1f} s")
+        hold = f"[{owner.owner_id}] by {owner.description}"
+        context.log.debug(f"{HOLD_STARTS[0]} {hold} after waiting {waited:.1f} s")
     else:
-        context.log.debug(
-            f"inside the sync lease of {holder_now.describe() if holder_now else '?'}"
-        )
+        hold = f"[{holder_now.owner_id}] of {holder_now.describe()}" if holder_now else "[?]"
+        context.log.debug(f"{HOLD_STARTS[1]} {hold}")
     stop = threading.Event()
     beat = threading.Thread(
         target=_heartbeat, args=(store, owner.owner_id, stop), name="lease-heartbeat", daemon=True
@@ -104,11 +106,17 @@ def _lease(
     try:
         yield
     finally:
-        if own:
+        if not own:
+            context.log.debug(f"{HOLD_ENDS[1]} {hold}")
+        else:
             stop.set()
             beat.join(timeout=5)
-            store.release_lease(owner.owner_id)
-            context.log.debug(f"{LEASE_RELEASED} by {owner.description}")
+            context.log.debug(f"{HOLD_ENDS[0]} {hold}")
+            if not store.release_lease(owner.owner_id):
+                context.log.warning(
+                    "the sync lease was no longer ours to give back: another sync took it "
+                    "over (this step's heartbeat had stopped for too long)"
+                )
 
 
 def _heartbeat(store: CatalogueStore, owner_id: str, stop: threading.Event) -> None:

@@ -37,8 +37,7 @@ from dagster import (
 
 from track_sync_assets.defs.dagster_internals import active_backfills
 from track_sync_assets.defs.jobs import run_assets
-from track_sync_assets.defs.step_guard import LEASE_RELEASED, LEASE_TAKEN
-from track_sync_assets.defs.tags import LEASE_TAG
+from track_sync_assets.defs.step_guard import HOLD_ENDS, HOLD_STARTS
 from track_sync_assets.simulator import SimulatorConfig
 from track_sync_assets.simulator.faults import FaultSpec
 from track_sync_assets.simulator.server import Simulator, serve_in_thread
@@ -411,14 +410,15 @@ class Deployment:
             time.sleep(1)
         pytest.fail(f"fewer than {count} runs within {timeout_s:.0f} s")
 
-    def lease_intervals(self) -> list[tuple[str, str, float, float]]:
-        """(run id, step, taken, released) of every hold on the sync lease by a step, all runs,
-        read from the steps' own log lines. Fails if a sync step of a run that no command
-        launched succeeded without holding the lease."""
+    def lease_intervals(self) -> list[tuple[str, str, str, float, float]]:
+        """(lease owner, run id, step, start, end) of every hold on the sync lease by a step,
+        all runs, read from the steps' own log lines: a step's own hold, or its hold inside the
+        lease of the command that launched its run. Fails if a sync step succeeded without
+        holding the lease."""
         intervals = []
         for record in self.instance.get_run_records():
             run = record.dagster_run
-            taken: dict[str, float] = {}
+            opened: dict[str, tuple[str, float]] = {}
             held: set[str] = set()
             succeeded: set[str] = set()
             for entry in self.instance.all_logs(run.run_id):
@@ -426,16 +426,17 @@ class Deployment:
                 if step not in SYNC_ASSETS:
                     continue
                 message = entry.user_message or ""
-                if message.startswith(LEASE_TAKEN):
-                    taken[step] = entry.timestamp
+                owner = message.partition("[")[2].partition("]")[0]
+                if message.startswith(HOLD_STARTS):
+                    opened[step] = (owner, entry.timestamp)
                     held.add(step)
-                elif message.startswith(LEASE_RELEASED) and step in taken:
-                    intervals.append((run.run_id, step, taken.pop(step), entry.timestamp))
+                elif message.startswith(HOLD_ENDS) and step in opened:
+                    owner, start = opened.pop(step)
+                    intervals.append((owner, run.run_id, step, start, entry.timestamp))
                 elif entry.dagster_event_type == DagsterEventType.STEP_SUCCESS:
                     succeeded.add(step)
-            if LEASE_TAG not in run.tags:
-                assert succeeded <= held, f"run {run.run_id[:8]}: {succeeded - held} without lease"
-        return sorted(intervals, key=lambda i: i[2])
+            assert succeeded <= held, f"run {run.run_id[:8]}: {succeeded - held} without lease"
+        return sorted(intervals, key=lambda i: i[3])
 
     def diagnostics(self, lines: int = 80) -> str:
         """Every run of the instance and the daemon log's last lines (sensor and schedule ticks,
@@ -471,14 +472,14 @@ def _ended(record: RunRecord) -> float:
     return record.end_time or record.update_timestamp.timestamp()
 
 
-def overlapping(intervals: Sequence[tuple[str, str, float, float]]) -> list[str]:
-    """Pairs of holds of different runs that overlap in time."""
+def overlapping(intervals: Sequence[tuple[str, str, str, float, float]]) -> list[str]:
+    """Pairs of holds on the sync lease by different owners that overlap in time."""
     found = []
-    for i, (run_a, step_a, start_a, end_a) in enumerate(intervals):
-        for run_b, step_b, start_b, end_b in intervals[i + 1 :]:
+    for i, (owner_a, run_a, step_a, start_a, end_a) in enumerate(intervals):
+        for owner_b, run_b, step_b, start_b, end_b in intervals[i + 1 :]:
             if start_b >= end_a:
                 break
-            if run_b != run_a:
+            if owner_b != owner_a:
                 found.append(
                     f"{run_a[:8]}:{step_a} [{start_a:.2f}, {end_a:.2f}] and "
                     f"{run_b[:8]}:{step_b} [{start_b:.2f}, {end_b:.2f}]"

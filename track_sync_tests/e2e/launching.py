@@ -73,8 +73,9 @@ def assert_one_catalogue_update(outcome: Outcome, sync_id: str | None = None) ->
 
 
 def assert_no_overlapping_sync_steps(deployment: Deployment) -> None:
-    """No two runs' steps held the sync lease at the same time (steps may start, and finish
-    their bookkeeping, side by side; their work is inside the lease)."""
+    """No two owners held the sync lease at the same time: no two runs' own holds, and no
+    run's hold beside a command's (steps may start, and finish their bookkeeping, side by side;
+    their work is inside the lease)."""
     assert overlapping(deployment.lease_intervals()) == []
 
 
