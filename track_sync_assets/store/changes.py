@@ -114,8 +114,9 @@ class SyncResult:
 
     @property
     def changed(self) -> int:
-        """Tracks with a reportable change (added, updated, reactivated, deactivated)."""
-        return len(self.changes)
+        """Tracks with a reportable change (added, updated, reactivated, deactivated); a track
+        that departed and changed in the same sync counts once."""
+        return len({change.slug for change in self.changes})
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -271,6 +271,8 @@ def _plan_departed(
     state_changed = any(old[name] != row[name] for name in FETCH_STATE_COLUMNS)
     if changes or refreshed or state_changed:
         plan.upserts.append(row)
+        if old["is_active"]:  # the upsert deactivates it: one write, not two
+            plan.deactivate_keys.remove(key)
 
 
 def _plan_added(plan: SyncPlan, key: str, inputs: SyncInputs, *, source: str, run_id: str) -> None:

@@ -139,6 +139,7 @@ def test_a_track_fetched_as_it_leaves_the_list_is_deactivated_and_updated(
     )
 
     assert result.deactivated == result.updated == ("alpha",)
+    assert (result.changed, result.rows_written) == (1, 1), "one track, written once"
     updated = next(c for c in result.changes if c.kind is ChangeKind.UPDATED)
     assert updated.departed is True
     assert updated.fields == (FieldChange("city", "Lucama", "Wilson"),)
