@@ -15,10 +15,13 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from track_sync_assets.store import CatalogueStore
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LIVERC_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "liverc"
@@ -93,6 +96,19 @@ def sqlite_url(tmp_path: Path) -> str:
 def database_url(request: pytest.FixtureRequest) -> str:
     """A fresh, empty catalogue database: once on SQLite, once on PostgreSQL."""
     return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[CatalogueStore]:
+    """A migrated, empty catalogue (SQLite, then PostgreSQL)."""
+    from track_sync_assets.store import CatalogueStore
+
+    catalogue = CatalogueStore(database_url, lock_timeout_s=10)
+    catalogue.migrate()
+    try:
+        yield catalogue
+    finally:
+        catalogue.dispose()
 
 
 def create_instance_storage(home: Path, **environ: str) -> None:

@@ -10,7 +10,6 @@ The catalogue's history is built through the store's public API, on SQLite and P
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -36,17 +35,6 @@ EVER_LISTED = (
     "leaving-now",
 )
 TODAYS_LIST = ("zulu", "back-again", "Mike", "alpha", "newcomer")
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[CatalogueStore]:
-    """A migrated, empty catalogue (SQLite, then PostgreSQL), as in the store's tests."""
-    catalogue = CatalogueStore(database_url, lock_timeout_s=10)
-    catalogue.migrate()
-    try:
-        yield catalogue
-    finally:
-        catalogue.dispose()
 
 
 def still_listed(*gone: str) -> list[str]:
