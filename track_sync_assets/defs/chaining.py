@@ -51,12 +51,15 @@ from track_sync_assets.defs.runs import (
     sync_id_of_run,
 )
 from track_sync_assets.defs.tags import (
+    LEASE_TAG,
     RESULT_TAG,
     RETRY_TAG,
     STARTED_BY_TAG,
     SYNC_ID_TAG,
     TARGET_TAG,
 )
+from track_sync_assets.store import CatalogueStore
+from track_sync_assets.store.lease import DEFAULT_STALE_AFTER_S, holder_is_dead
 
 IN_PROGRESS = [
     DagsterRunStatus.QUEUED,
@@ -142,17 +145,35 @@ def _fetch_runs_since(instance: DagsterInstance, after: datetime) -> list[RunRec
     ]
 
 
-def fetching_in_progress(instance: DagsterInstance) -> str | None:
-    """What is still fetching dashboards (runs or backfills), if anything."""
+def fetching_in_progress(instance: DagsterInstance, command_owner: str | None = None) -> str | None:
+    """What is still fetching dashboards (runs or backfills), if anything. While a
+    ``track-sync`` command holds the sync lease (``command_owner``, its owner id), only its
+    own runs can fetch: the others wait for the lease until the command's chain, catalogue
+    run included, is over, so waiting for them would stall both."""
     active = [
         r
         for r in instance.get_run_records(filters=RunsFilter(statuses=IN_PROGRESS))
         if DASHBOARDS_KEY in run_assets(r.dagster_run)
+        and (command_owner is None or r.dagster_run.tags.get(LEASE_TAG) == command_owner)
     ]
-    backfills = [b for b in active_backfills(instance) if DASHBOARDS_KEY in b.assets]
+    backfills = (
+        [b for b in active_backfills(instance) if DASHBOARDS_KEY in b.assets]
+        if command_owner is None
+        else []
+    )
     if not active and not backfills:
         return None
     return f"{len(active)} dashboards runs and {len(backfills)} backfills still running"
+
+
+def command_lease(store: CatalogueStore) -> str | None:
+    """The owner id of a live ``track-sync`` command holding the sync lease, if one does."""
+    holder = store.lease_holder()
+    if holder is None or holder.owner_kind != "cli":
+        return None
+    if holder_is_dead(holder, datetime.now(UTC), DEFAULT_STALE_AFTER_S):
+        return None
+    return holder.owner_id
 
 
 def _covered_by_backfill(instance: DagsterInstance, record: RunRecord) -> bool:
@@ -170,7 +191,9 @@ def _covered_by_backfill(instance: DagsterInstance, record: RunRecord) -> bool:
     description="Once dashboards were fetched and no fetch is running any more: update the "
     "catalogue and write the report, once.",
 )
-def catalogue_after_fetching(context: SensorEvaluationContext) -> SensorResult | SkipReason:
+def catalogue_after_fetching(
+    context: SensorEvaluationContext, catalogue: CatalogueResource
+) -> SensorResult | SkipReason:
     cursor = json.loads(context.cursor) if context.cursor else {}
     after = (
         datetime.fromtimestamp(cursor["after"], UTC)
@@ -180,7 +203,12 @@ def catalogue_after_fetching(context: SensorEvaluationContext) -> SensorResult |
     records = _fetch_runs_since(context.instance, after)
     if not records:
         return SkipReason("no dashboards fetched since the last catalogue update")
-    waiting = fetching_in_progress(context.instance)
+    try:
+        with catalogue.open() as store:
+            command = command_lease(store)
+    except Exception:  # no catalogue to read: wait for every fetch, as without a command
+        command = None
+    waiting = fetching_in_progress(context.instance, command)
     if waiting:
         return SkipReason(f"waiting: {waiting}")
     newest = max(r.update_timestamp.timestamp() for r in records)

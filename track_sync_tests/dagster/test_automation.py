@@ -24,6 +24,7 @@ from track_sync_assets.defs.retries import retry_failed_tracks
 from track_sync_assets.defs.runs import DASHBOARDS_KEY
 from track_sync_assets.defs.schedules import daily_track_sync
 from track_sync_assets.defs.tags import (
+    LEASE_TAG,
     RESULT_TAG,
     RETRY_TAG,
     SYNC_ID_TAG,
@@ -38,7 +39,10 @@ from track_sync_tests.dagster.conftest import Deployment
 
 def tick(sensor, deployment: Deployment, cursor: str | None = None):
     with build_sensor_context(
-        instance=deployment.instance, definitions=deployment.defs, cursor=cursor
+        instance=deployment.instance,
+        definitions=deployment.defs,
+        cursor=cursor,
+        resources=deployment.defs.resources,
     ) as context:
         return sensor.evaluate_tick(context)
 
@@ -161,6 +165,31 @@ def test_the_catalogue_waits_until_no_fetch_is_running(sqlite_deployment: Deploy
         queued, tags=request.tags, status=DagsterRunStatus.NOT_STARTED
     )
 
+    waiting = tick(catalogue_after_fetching, deployment)
+    assert not waiting.run_requests and "waiting" in (waiting.skip_message or "")
+
+
+def test_a_commands_catalogue_run_does_not_wait_for_runs_waiting_for_its_lease(
+    sqlite_deployment: Deployment,
+) -> None:
+    """``track-sync sync`` alongside a daemon holds the lease for its whole chain; a fetch
+    launched from the UI meanwhile waits for that lease, so the command's catalogue run must
+    not wait for it (both would stall until the UI run gave up, 15 minutes later)."""
+    deployment = sqlite_deployment
+    store = deployment.store()
+    command = LeaseOwner("cli", "track-sync sync (ops@host)")
+    assert store.try_acquire_lease(command).acquired
+    listed = execute(deployment, "track_list_job", {LEASE_TAG: command.owner_id})
+    request = after_success(dashboards_after_track_list, deployment, listed.run_id)
+    execute(deployment, "dashboards_job", {**request.tags, LEASE_TAG: command.owner_id})
+    from_the_ui = deployment.defs.resolve_job_def("dashboards_job")
+    deployment.instance.create_run_for_job(from_the_ui, status=DagsterRunStatus.STARTED)
+
+    result = tick(catalogue_after_fetching, deployment)
+    assert len(result.run_requests) == 1, result.skip_message
+    assert result.run_requests[0].tags[LEASE_TAG] == command.owner_id
+
+    store.release_lease(command.owner_id)
     waiting = tick(catalogue_after_fetching, deployment)
     assert not waiting.run_requests and "waiting" in (waiting.skip_message or "")
 
