@@ -213,18 +213,20 @@ def plan_sync(
         else:
             plan.upserts.append(row)
     for key, old in stored.items():
-        if old["is_active"] and key not in inputs.listing_rows:
+        if key in inputs.listing_rows:
+            continue
+        if old["is_active"]:
             plan.counts[ChangeKind.DEACTIVATED.value] += 1
-            plan.deactivate_keys.append(key)
             kind = ChangeKind.DEACTIVATED
             change = FieldChange("is_active", True, False)
             plan.changes.append(TrackChange(old["slug"], old["name"], kind, (change,)))
             plan.history.append(
                 _history_row(run_id, source, key, kind, now, "is_active", True, False)
             )
-    for key, old in stored.items():
-        if key not in inputs.listing_rows and (key in inputs.dashboards or key in inputs.geocodes):
-            _plan_departed(plan, key, old, inputs, source=source, run_id=run_id)
+        fetched = key in inputs.dashboards or key in inputs.geocodes
+        upserted = fetched and _plan_departed(plan, key, old, inputs, source=source, run_id=run_id)
+        if old["is_active"] and not upserted:  # an upsert deactivates it itself
+            plan.deactivate_keys.append(key)
     plan.ignored_dashboards = tuple(
         sorted(
             key for key in inputs.dashboards if key not in inputs.listing_rows and key not in stored
@@ -241,9 +243,10 @@ def _plan_departed(
     *,
     source: str,
     run_id: str,
-) -> None:
+) -> bool:
     """A stored track off the list with dashboard or geocode inputs (departed, possibly in
-    this very sync): apply them to its row, which stays (or becomes) inactive.
+    this very sync): apply them to its row, which stays (or becomes) inactive. Returns
+    whether the row is upserted.
 
     A catalogue-field change is an ``updated`` change with history, marked departed; the
     listing fields and ``last_seen_at`` keep their last listed values.
@@ -251,7 +254,7 @@ def _plan_departed(
     now = inputs.now
     row = dict(old)
     _merge_fetched(row, key, inputs)
-    if old["is_active"]:  # deactivated above, in this sync: the upsert must agree
+    if old["is_active"]:  # leaving the list with this sync: the upsert deactivates it
         row["is_active"] = False
         row["deactivated_at"] = now
         row["updated_at"] = now
@@ -269,10 +272,10 @@ def _plan_departed(
             _history_row(run_id, source, key, kind, now, c.field, c.old, c.new) for c in changes
         )
     state_changed = any(old[name] != row[name] for name in FETCH_STATE_COLUMNS)
-    if changes or refreshed or state_changed:
-        plan.upserts.append(row)
-        if old["is_active"]:  # the upsert deactivates it: one write, not two
-            plan.deactivate_keys.remove(key)
+    if not (changes or refreshed or state_changed):
+        return False
+    plan.upserts.append(row)
+    return True
 
 
 def _plan_added(plan: SyncPlan, key: str, inputs: SyncInputs, *, source: str, run_id: str) -> None:
