@@ -133,9 +133,9 @@ def _run(
         print(f"track-sync: stopped ({exc or 'interrupted'})", file=sys.stderr)
         return 130
     except Exception as exc:  # one line for the operator; the run log has the traceback
-        from track_sync_assets.operator.runner import one_line
+        from track_sync_assets.errors import error_line
 
-        print(f"track-sync: {type(exc).__name__}: {one_line(str(exc))}", file=sys.stderr)
+        print(f"track-sync: {type(exc).__name__}: {error_line(exc)}", file=sys.stderr)
         return 1
     return 0 if outcome.succeeded else 1
 

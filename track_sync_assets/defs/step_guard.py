@@ -20,6 +20,7 @@ from dagster import AssetExecutionContext, Failure
 from track_sync_assets.defs.resources import LiveRCResource, SyncPolicyResource
 from track_sync_assets.defs.runs import current_run
 from track_sync_assets.defs.tags import HOST_TAG, LEASE_TAG, PID_RUN_TAG, PID_TAG
+from track_sync_assets.errors import error_line
 from track_sync_assets.store import CatalogueStore
 from track_sync_assets.store.lease import LeaseOwner
 
@@ -145,7 +146,6 @@ class StopCheck:
                 try:
                     self._reason = self._read()
                 except Exception as error:  # no catalogue, no fetching: stop with the cause
-                    lines = str(error).strip().splitlines() or [type(error).__name__]
-                    self._reason = f"the catalogue cannot be read: {lines[0]}"
+                    self._reason = f"the catalogue cannot be read: {error_line(error)}"
                 self._checked = time.monotonic()
             return self._reason

@@ -42,6 +42,7 @@ from track_sync_assets.defs.tags import (
     TARGET_TAG,
 )
 from track_sync_assets.domain import FetchOutcome
+from track_sync_assets.errors import error_line
 from track_sync_assets.operator import queued
 from track_sync_assets.store import CatalogueStore
 from track_sync_assets.store.lease import LeaseOwner
@@ -140,7 +141,7 @@ class _Command:
         except Exception as error:  # the database failed; a dead holder is replaced anyway
             self.say(
                 "the sync lease could not be given back "
-                f"({one_line(str(error))}): the next command takes it over once this "
+                f"({error_line(error)}): the next command takes it over once this "
                 "process has ended"
             )
         finally:
@@ -361,20 +362,6 @@ def _dashboard_line(counts: Mapping[str, Any], result: ExecuteInProcessResult | 
     return text
 
 
-def one_line(message: str) -> str:
-    """The line of an error message that says what went wrong (SQLAlchemy appends a
-    "(Background on this error at: ...)" line, Dagster an "Error occurred while" one)."""
-    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
-    useful = [
-        line
-        for line in lines
-        if not line.startswith("(Background on this error")
-        and not line.startswith("[SQL:")
-        and not line.startswith("[parameters:")
-    ]
-    return (useful or lines or [""])[0]
-
-
 def failure_message(result: ExecuteInProcessResult) -> str:
     """The cause of a failed run, in one line (the traceback stays in the run's log)."""
     for event in result.all_events:
@@ -391,7 +378,7 @@ def failure_message(result: ExecuteInProcessResult) -> str:
                 error = data.error
                 while error.cause is not None and "Error occurred while" in error.message:
                     error = error.cause
-                return one_line(error.message) or error.cls_name or "step failed"
+                return error_line(error.message) or error.cls_name or "step failed"
     for event in result.all_events:
         if event.event_type == DagsterEventType.PIPELINE_FAILURE and event.message:
             return event.message

@@ -56,6 +56,7 @@ from track_sync_assets.defs.tags import (
     TARGET_TAG,
 )
 from track_sync_assets.domain import DashboardFetch, FetchOutcome
+from track_sync_assets.errors import error_line
 from track_sync_assets.liverc.client import stream_dashboards
 from track_sync_assets.refresh import (
     Decision,
@@ -226,7 +227,7 @@ class _Recorder:
         try:
             self._store.record_dashboard_fetches(self._sync_id, batch)
         except Exception as exc:
-            cause = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            cause = error_line(exc)
             self._store_failure_noted(cause)
             raise Failure(
                 description=f"The catalogue could not store dashboards: {cause}. The "

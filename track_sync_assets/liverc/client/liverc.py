@@ -27,6 +27,7 @@ from track_sync_assets.domain import (
     TrackListing,
     Validators,
 )
+from track_sync_assets.errors import error_line
 from track_sync_assets.liverc.client.errors import (
     ScrapingDisabled,
     TrackListInvalid,
@@ -40,7 +41,6 @@ from track_sync_assets.liverc.client.transport import (
     Fetched,
     PoliteTransport,
     StopRequested,
-    one_line,
 )
 from track_sync_assets.liverc.client.urls import InvalidSlug, track_url
 
@@ -148,7 +148,7 @@ class LiveRCClient:
         except Exception as exc:
             if not _is_parse_error(exc):
                 logger.exception("track list parser crashed on %s", url)
-            raise TrackListInvalid(url, one_line(exc)) from exc
+            raise TrackListInvalid(url, error_line(exc)) from exc
         if not listings:
             raise TrackListInvalid(url, "the page lists no tracks")
         return TrackListFetch(
@@ -182,7 +182,7 @@ class LiveRCClient:
             raise
         except Exception as exc:  # a bug must not kill the batch: report it, with its traceback
             logger.exception("unexpected error fetching dashboard %s", url)
-            reason = f"unexpected error: {type(exc).__name__}: {one_line(exc)}"
+            reason = f"unexpected error: {type(exc).__name__}: {error_line(exc)}"
             return outcome.make(FetchOutcome.FAILED, reason=reason)
 
     async def fetch_dashboards(
@@ -263,7 +263,7 @@ class LiveRCClient:
         except Exception as exc:
             if not _is_parse_error(exc):
                 logger.exception("parser crashed on %s", outcome.url)
-            reason = f"malformed page: {one_line(exc)}"
+            reason = f"malformed page: {error_line(exc)}"
             return outcome.make(FetchOutcome.FAILED, status_code=status, reason=reason)
         return outcome.make(
             FetchOutcome.OK, status_code=status, validators=validators, dashboard=dashboard

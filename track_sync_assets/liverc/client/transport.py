@@ -22,6 +22,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from track_sync_assets.errors import error_line
 from track_sync_assets.liverc.client.budget import PolitenessBudget
 from track_sync_assets.liverc.client.congestion import CongestionControl, Signal
 from track_sync_assets.liverc.client.errors import ScrapingDisabled
@@ -336,16 +337,10 @@ def _error_signal(exc: BaseException) -> Signal:
     return Signal.OVERLOADED if timeout else Signal.TRACK_ERROR
 
 
-def one_line(exc: BaseException) -> str:
-    """The first line of an exception's message (its type name when empty)."""
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
-
-
 def describe_error(exc: BaseException) -> str:
     """A transport failure as the reason of an outcome."""
     if isinstance(exc, httpx.TimeoutException | TimeoutError):
         return f"timeout ({type(exc).__name__})"
     if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
-        return f"connection error ({type(exc).__name__}: {one_line(exc)})"
-    return f"{type(exc).__name__}: {one_line(exc)}"
+        return f"connection error ({type(exc).__name__}: {error_line(exc)})"
+    return f"{type(exc).__name__}: {error_line(exc)}"
