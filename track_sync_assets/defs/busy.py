@@ -21,7 +21,7 @@ from track_sync_assets.defs.jobs import JOB_ASSETS, run_assets
 from track_sync_assets.defs.runs import LIST_KEY
 from track_sync_assets.defs.tags import TARGET_TAG
 from track_sync_assets.store import CatalogueStore
-from track_sync_assets.store.lease import DEFAULT_STALE_AFTER_S, LeaseHolder, holder_is_dead
+from track_sync_assets.store.lease import LeaseHolder
 
 SYNC_JOB_ASSETS = frozenset().union(*JOB_ASSETS.values())
 """Every asset of the three sync jobs."""
@@ -44,8 +44,8 @@ class Work:
 def work_under_way(instance: DagsterInstance, store: CatalogueStore) -> list[Work]:
     """The sync work under way now (see the module docstring), whole syncs first."""
     now = datetime.now(UTC)
-    holder = store.lease_holder()
-    live = holder is not None and holder_is_dead(holder, now, DEFAULT_STALE_AFTER_S) is None
+    holder = store.live_lease_holder()
+    live = holder is not None
     found: list[Work] = []
     if live and holder.owner_kind == "cli":
         found.append(_held(holder, (holder.description or "").startswith(SYNC_COMMAND)))

@@ -59,7 +59,6 @@ from track_sync_assets.defs.tags import (
     TARGET_TAG,
 )
 from track_sync_assets.store import CatalogueStore
-from track_sync_assets.store.lease import DEFAULT_STALE_AFTER_S, holder_is_dead
 
 IN_PROGRESS = [
     DagsterRunStatus.QUEUED,
@@ -168,12 +167,8 @@ def fetching_in_progress(instance: DagsterInstance, command_owner: str | None = 
 
 def command_lease(store: CatalogueStore) -> str | None:
     """The owner id of a live ``track-sync`` command holding the sync lease, if one does."""
-    holder = store.lease_holder()
-    if holder is None or holder.owner_kind != "cli":
-        return None
-    if holder_is_dead(holder, datetime.now(UTC), DEFAULT_STALE_AFTER_S):
-        return None
-    return holder.owner_id
+    holder = store.live_lease_holder()
+    return holder.owner_id if holder is not None and holder.owner_kind == "cli" else None
 
 
 def _covered_by_backfill(instance: DagsterInstance, record: RunRecord) -> bool:

@@ -344,6 +344,15 @@ class CatalogueStore:
         self._ready()
         return lease.current_holder(self.engine)
 
+    def live_lease_holder(
+        self, *, stale_after_s: float = lease.DEFAULT_STALE_AFTER_S
+    ) -> lease.LeaseHolder | None:
+        """The lease's holder while it may be alive (``None`` when free or held by the dead)."""
+        holder = self.lease_holder()
+        if holder is None or lease.holder_is_dead(holder, datetime.now(UTC), stale_after_s):
+            return None
+        return holder
+
     def heartbeat_lease(self, owner_id: str) -> bool:
         return lease.heartbeat(self.engine, owner_id)
 
