@@ -65,6 +65,7 @@ def track_sync_report(
             DashboardFailure(s.slug, names.get(s.slug_key), s.last_outcome.value, s.last_reason)
             for s in failed_dashboards(store.dashboard_states(listed))
         ]
+        who = _started_by(context)
         data = ReportInput(
             sync_id=sync_id,
             generated_at=now,
@@ -84,7 +85,7 @@ def track_sync_report(
             rejected_rows=_rejected_rows(run),
             refresh_plan=((run.counts or {}).get("dashboards") or {}).get("plan") if run else None,
             retry=_retry(context, sync_policy, failures),
-            started_by=_started_by(context),
+            started_by=who,
         )
         text = render_report(data)
         directory = reports.directory()
@@ -98,8 +99,7 @@ def track_sync_report(
         store.finish_run(sync_id, "succeeded", finished_at=now)
         context.log.info(
             f"report written to {path}; {len(pruned)} old reports pruned; started by "
-            f"{started_by(current_run(context))}"
-            + (f" ({run_tags(context)[REASON_TAG]})" if REASON_TAG in run_tags(context) else "")
+            f"{who.source}" + (f" ({who.reason})" if who.reason else "")
         )
         return MaterializeResult(
             metadata={
