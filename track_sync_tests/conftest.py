@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
     from track_sync_assets.store import CatalogueStore
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TRACK_SYNC = Path(sys.executable).parent / "track-sync"
+"""The project's command, from the virtualenv the tests run in."""
 LIVERC_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "liverc"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 
@@ -109,6 +113,21 @@ def store(database_url: str) -> Iterator[CatalogueStore]:
         yield catalogue
     finally:
         catalogue.dispose()
+
+
+def run_track_sync(
+    args: list[str], *, env: Mapping[str, str], cwd: Path, timeout_s: float
+) -> subprocess.CompletedProcess[str]:
+    """Run ``track-sync ARGS`` to its end, output captured; a hang fails after ``timeout_s``."""
+    return subprocess.run(
+        [str(TRACK_SYNC), *args],
+        env=dict(env),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
+    )
 
 
 def create_instance_storage(home: Path, **environ: str) -> None:

@@ -10,7 +10,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,9 +19,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from track_sync_tests.conftest import PROJECT_ROOT
+from track_sync_tests.conftest import PROJECT_ROOT, run_track_sync
 
-TRACK_SYNC = Path(sys.executable).parent / "track-sync"
 TRACKS = 40
 DAY = 3
 TIMEOUT_S = 300
@@ -46,14 +44,8 @@ class Site:
         return Path(self.env["TRACK_SYNC_REPORTS_DIR"])
 
     def run(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(TRACK_SYNC), *args],
-            env={**self.env, **env},
-            cwd=self.root,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT_S,
-            check=False,
+        return run_track_sync(
+            list(args), env={**self.env, **env}, cwd=self.root, timeout_s=TIMEOUT_S
         )
 
     def catalogue_rows(self) -> list[tuple]:

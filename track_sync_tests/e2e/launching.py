@@ -4,7 +4,6 @@ assertions on a settled chain (runs, fetches, reports, overlapping steps)."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +15,7 @@ from track_sync_assets.defs.dagster_internals import (
 )
 from track_sync_assets.defs.tags import SYNC_ID_TAG, TARGET_TAG
 from track_sync_assets.simulator.faults import FaultSpec
+from track_sync_tests.conftest import run_track_sync
 from track_sync_tests.e2e.conftest import Deployment, Outcome, overlapping, running_deployment
 
 TRACKS = 120
@@ -23,7 +23,6 @@ MAX_ATTEMPTS = 2
 BROKEN_AT = (7, 33, 34, 95)
 """List positions of the tracks that fail: scattered, two of them neighbours."""
 SENSOR_TAG = "dagster/sensor_name"
-TRACK_SYNC = Path(sys.executable).parent / "track-sync"
 COMMAND_TIMEOUT_S = 480
 """A command's whole chain; CI's loaded machine once needed more than 300 s for a refetch."""
 
@@ -121,12 +120,6 @@ def assert_plan_chain(deployment: Deployment, outcome: Outcome, first_job: str) 
 
 def track_sync(deployment: Deployment, *args: str) -> subprocess.CompletedProcess[str]:
     """The operator's command, on the deployment's instance and catalogue."""
-    return subprocess.run(
-        [str(TRACK_SYNC), *args],
-        env=deployment.env,
-        cwd=deployment.root,
-        capture_output=True,
-        text=True,
-        timeout=COMMAND_TIMEOUT_S,
-        check=False,
+    return run_track_sync(
+        list(args), env=deployment.env, cwd=deployment.root, timeout_s=COMMAND_TIMEOUT_S
     )

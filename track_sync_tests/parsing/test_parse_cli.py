@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from track_sync_tests.conftest import real_expected, real_page_path
+from track_sync_tests.conftest import TRACK_SYNC, real_expected, real_page_path
 
 FIXTURES = Path(__file__).parent / "fixtures"
-TRACK_SYNC = Path(sys.executable).parent / "track-sync"
 LISTING_KEYS = [
     "slug",
     "name",

@@ -38,12 +38,13 @@ from track_sync_assets.store import CatalogueStore
 from track_sync_tests.conftest import (
     PROJECT_ROOT,
     RELIABILITY_RESULTS_VAR,
+    TRACK_SYNC,
     fresh_postgres_database,
+    run_track_sync,
 )
 
 T = TypeVar("T")
 
-TRACK_SYNC = Path(sys.executable).parent / "track-sync"
 DAGSTER_DAEMON = Path(sys.executable).parent / "dagster-daemon"
 TRACKS = 100
 SEED = 11
@@ -164,14 +165,8 @@ class Site:
         self, *args: str, timeout_s: float = TIMEOUT_S, **env: str
     ) -> subprocess.CompletedProcess[str]:
         """Run ``track-sync ARGS`` to its end (failing the case after ``timeout_s``)."""
-        return subprocess.run(
-            [str(TRACK_SYNC), *args],
-            env={**self.env, **env},
-            cwd=self.root,
-            capture_output=True,
-            text=True,
-            timeout=timeout_s,
-            check=False,
+        return run_track_sync(
+            list(args), env={**self.env, **env}, cwd=self.root, timeout_s=timeout_s
         )
 
     def start(self, *args: str, program: Path = TRACK_SYNC, **env: str) -> subprocess.Popen[str]:
