@@ -35,7 +35,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 import warnings
 from collections import Counter
 from collections.abc import Iterator
@@ -51,6 +50,7 @@ import time_machine
 
 warnings.filterwarnings("ignore")
 
+from bench_databases import postgres_database  # noqa: E402 (benchmarks/, beside this script)
 from dagster import DagsterInstance, instance_for_test  # noqa: E402
 
 from track_sync_assets.definitions import PROJECT_ROOT, build_defs  # noqa: E402
@@ -59,9 +59,6 @@ from track_sync_assets.simulator import SimulatorConfig, serve_in_thread  # noqa
 from track_sync_assets.simulator.tracks import TRUTH_FIELDS, Catalogue, day_date  # noqa: E402
 from track_sync_assets.store import CatalogueStore, schema  # noqa: E402
 
-POSTGRES = os.environ.get(
-    "TRACK_SYNC_BENCH_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
-)
 POLITE_RPS = 3.0
 COORD_TOLERANCE = 0.01
 """Degrees: the offline gazetteer and the simulator use the same city coordinates."""
@@ -431,20 +428,6 @@ def summary(args: argparse.Namespace, figures: list[DayFigures], changes: list[C
 
 
 # --- scale ------------------------------------------------------------------------------
-
-
-@contextmanager
-def postgres_database() -> Iterator[str]:
-    name = f"ts_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.engine.make_url(POSTGRES).set(database=name).render_as_string(False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @contextmanager

@@ -19,16 +19,15 @@ created and dropped. Target: 100,000 tracks per phase in under 20 s on each data
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
-import sqlalchemy as sa
+from bench_databases import postgres_database
 
 from track_sync_assets.domain import (
     Activity,
@@ -42,7 +41,6 @@ from track_sync_assets.domain import (
 )
 from track_sync_assets.store import CatalogueStore, SanityGuard, SyncResult
 
-DEFAULT_ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 DAY_ONE = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 ACTIVITIES = (Activity.RACING, Activity.PRACTISING, Activity.OFFLINE)
 
@@ -120,22 +118,7 @@ def sqlite_database() -> Iterator[str]:
         yield f"sqlite:///{Path(folder) / 'catalogue.db'}"
 
 
-@contextmanager
-def postgres_database() -> Iterator[str]:
-    admin_url = os.environ.get("TRACK_SYNC_BENCH_POSTGRES_URL", DEFAULT_ADMIN_URL)
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"bench_store_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.engine.make_url(admin_url).set(database=name).render_as_string(False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-DATABASES = {"sqlite": sqlite_database, "postgres": postgres_database}
+DATABASES = {"sqlite": sqlite_database, "postgres": partial(postgres_database, "bench_store")}
 
 
 def report(database: str, size: int, phase: str, result: SyncResult) -> None:

@@ -14,43 +14,22 @@ events: one materialization per partition of the range).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
-import uuid
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlalchemy as sa
-
 warnings.filterwarnings("ignore")
 
+from bench_databases import postgres_database  # noqa: E402 (benchmarks/, beside this script)
 from dagster import instance_for_test  # noqa: E402
 
 from track_sync_assets.definitions import build_defs  # noqa: E402
 from track_sync_assets.operator.runner import run_sync_chain  # noqa: E402
 from track_sync_assets.simulator import SimulatorConfig, serve_in_thread  # noqa: E402
 from track_sync_assets.store import CatalogueStore  # noqa: E402
-
-POSTGRES = os.environ.get(
-    "TRACK_SYNC_BENCH_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
-)
-
-
-@contextmanager
-def postgres_database():
-    name = f"ts_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.engine.make_url(POSTGRES).set(database=name).render_as_string(False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @contextmanager
