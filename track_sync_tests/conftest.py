@@ -8,8 +8,10 @@ fails the tests instead of skipping them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -128,6 +130,20 @@ def run_track_sync(
         timeout=timeout_s,
         check=False,
     )
+
+
+def stop_process_group(process: subprocess.Popen, timeout_s: float = 30.0) -> None:
+    """SIGTERM to a process started in its own group (a webserver or daemon with its code
+    servers and run workers), SIGKILL after ``timeout_s``; then any children left behind."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def create_instance_storage(home: Path, **environ: str) -> None:

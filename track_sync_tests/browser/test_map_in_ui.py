@@ -6,7 +6,6 @@ import contextlib
 import importlib.util
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from dagster import DagsterInstance, materialize
 from dagster._core.instance.ref import InstanceRef
 
 from track_sync_assets.store import CatalogueStore
+from track_sync_tests.conftest import stop_process_group
 from track_sync_tests.exports.seed import seed_catalogue
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -74,15 +74,6 @@ def _wait_for_webserver(process: subprocess.Popen[bytes], base: str) -> None:
             pass
         time.sleep(0.5)
     pytest.fail("dagster-webserver did not answer within 120 s")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 @pytest.mark.slow
@@ -145,4 +136,4 @@ def test_the_map_shows_on_the_exports_asset_page(tmp_path: Path) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, ARTIFACTS / shot.name)
     finally:
-        _stop(process)
+        stop_process_group(process, timeout_s=20)

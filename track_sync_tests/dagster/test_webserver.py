@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -16,7 +15,7 @@ import pytest
 from dagster import DagsterInstance
 
 from track_sync_assets.operator.runner import run_sync_chain
-from track_sync_tests.conftest import PROJECT_ROOT
+from track_sync_tests.conftest import PROJECT_ROOT, stop_process_group
 from track_sync_tests.dagster.conftest import Deployment
 
 QUERY = """
@@ -95,9 +94,4 @@ def test_webserver_serves_assets_partitions_and_checks(
         assert checks["track_list_passes_sanity_guard"] is True
         assert {"tracks_coordinates_valid", "tracks_emails_valid"} <= set(checks)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_process_group(process, timeout_s=20)

@@ -9,10 +9,8 @@ JavaScript sends) and observed on the instance, the simulator and the reports fo
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -42,7 +40,7 @@ from track_sync_assets.simulator import SimulatorConfig
 from track_sync_assets.simulator.faults import FaultSpec
 from track_sync_assets.simulator.server import Simulator, serve_in_thread
 from track_sync_assets.store import CatalogueStore, SyncRun
-from track_sync_tests.conftest import PROJECT_ROOT
+from track_sync_tests.conftest import PROJECT_ROOT, stop_process_group
 
 BIN = Path(sys.executable).parent
 LOCATION = "track_sync"
@@ -540,19 +538,6 @@ def _spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pop
         )
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the process group (the process, its code servers, its run workers)."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    with contextlib.suppress(ProcessLookupError):  # children left behind in the group
-        os.killpg(process.pid, signal.SIGKILL)
-
-
 def _wait_for_webserver(graphql: GraphQL, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 180
     query = "{ repositoriesOrError { ... on RepositoryConnection { nodes { name } } } }"
@@ -629,7 +614,7 @@ def running_deployment(
             yield deployment
         finally:
             for process in reversed(processes):
-                _stop(process)
+                stop_process_group(process)
             graphql.close()
             instance.dispose()
 
