@@ -158,7 +158,7 @@ query Schedule($selector: ScheduleSelector!) {
     __typename
     ... on Schedule {
       cronSchedule
-      scheduleState { id status ticks(limit: 3) { timestamp status runIds } }
+      scheduleState { id status ticks(limit: 3) { timestamp status runIds skipReason } }
     }
   }
 }
@@ -397,6 +397,18 @@ class Deployment:
             time.sleep(2)
         outcome = Outcome(self.runs_since(mark), self.fetches_since(mark), [], 0.0)
         pytest.fail(f"the chain did not settle within {timeout_s:.0f} s\n{outcome.describe()}")
+
+    def wait_for_tick(self, mark: Mark, status: str, timeout_s: float = 120.0) -> dict[str, Any]:
+        """The schedule's first tick after the mark with ``status`` (SKIPPED, SUCCESS, ...)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            self._assert_alive()
+            ticks = self.schedule_state()["scheduleState"]["ticks"]
+            found = [t for t in ticks if t["timestamp"] >= mark.time and t["status"] == status]
+            if found:
+                return min(found, key=lambda t: t["timestamp"])
+            time.sleep(1)
+        pytest.fail(f"no {status} tick of the schedule within {timeout_s:.0f} s")
 
     def wait_for_runs(self, mark: Mark, count: int, timeout_s: float = 120.0) -> list[RunRecord]:
         deadline = time.monotonic() + timeout_s

@@ -1,6 +1,6 @@
 """Every way an operator starts a whole sync runs its chain once (issue 9): the jobs page's
-launch of track_list_job, a schedule tick, and ``track-sync sync``/``refetch`` run alongside
-the daemon.
+launch of track_list_job, a schedule tick (skipped while another whole sync is under way), and
+``track-sync sync``/``refetch`` run alongside the daemon.
 
 One deployment (webserver + daemon + simulator, the schedule ticking every minute while a test
 starts it) serves the module; the tests run in file order.
@@ -14,6 +14,8 @@ import pytest
 
 from track_sync_assets.defs.tags import LEASE_TAG
 from track_sync_assets.simulator.faults import FaultSpec
+from track_sync_assets.store import CatalogueStore
+from track_sync_assets.store.lease import LeaseOwner
 from track_sync_tests.e2e.conftest import Deployment
 from track_sync_tests.e2e.launching import (
     BROKEN_AT,
@@ -56,6 +58,36 @@ def test_the_schedule_tick_runs_the_chain_once(deployment: Deployment) -> None:
     finally:
         deployment.set_schedule(False)
     assert first.dagster_run.tags["dagster/schedule_name"] == "daily_track_sync"
+
+    outcome = deployment.settle(mark)
+
+    assert_plan_chain(deployment, outcome, "track_list_job")
+    assert_no_overlapping_sync_steps(deployment)
+
+
+def test_a_tick_while_a_sync_command_holds_the_lease_is_skipped_and_the_next_runs_the_chain(
+    deployment: Deployment,
+) -> None:
+    """A tick while another whole sync is under way (``track-sync sync`` holding the sync
+    lease) is skipped, naming it in the tick history, with no run and no request; the next
+    tick, the lease free, runs the chain once."""
+    deployment.simulator.set_day(8)
+    command = LeaseOwner("cli", "track-sync sync (ops@launch-chains)")
+    with CatalogueStore(deployment.catalogue_url) as store:
+        assert store.try_acquire_lease(command).acquired
+        mark = deployment.mark()
+        deployment.set_schedule(True)
+        try:
+            skipped = deployment.wait_for_tick(mark, "SKIPPED", timeout_s=90)
+            held = "the sync lease is held by track-sync sync (ops@launch-chains)"
+            assert held in (skipped["skipReason"] or ""), skipped
+            assert deployment.runs_since(mark) == []
+            assert len(deployment.simulator.request_log) == mark.requests
+            store.release_lease(command.owner_id)
+            deployment.wait_for_runs(mark, 1, timeout_s=90)
+        finally:
+            deployment.set_schedule(False)
+            store.release_lease(command.owner_id)
 
     outcome = deployment.settle(mark)
 
